@@ -1,0 +1,273 @@
+"""The catalog's record types: the single source of truth for the schema.
+
+Every record is one YAML file whose stem is its ``id``: ``catalog/papers/<id>.yaml``,
+``catalog/methods/<id>.yaml`` and ``catalog/criteria/<id>.yaml``. The JSON Schema files in
+``catalog/schema/`` are exported from these models (``interpcat schema``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+NOTEBOOK_PATTERN = r"^repro/[a-z0-9]+(?:-[a-z0-9]+)*\.py$"
+EARLIEST_YEAR = 1900
+
+RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=2, max_length=80)]
+Tagname = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=2, max_length=40)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=400)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+_ARXIV_NEW = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})(v\d+)?$")
+_ARXIV_OLD = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
+_DOI = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
+_UNSAFE_URL_CHARS = re.compile(r"[\s\"'<>`\\\x00-\x1f\x7f]")
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise PydanticCustomError(
+            "url", "links must be http(s) URLs, got scheme '{scheme}'", {"scheme": parts.scheme or "(none)"}
+        )
+    if not parts.hostname or "." not in parts.hostname or _UNSAFE_URL_CHARS.search(value):
+        raise PydanticCustomError("url", "not a well-formed http(s) URL: '{url}'", {"url": value})
+    return value
+
+
+def _arxiv_id(value: str) -> str:
+    match = _ARXIV_NEW.match(value)
+    if match:
+        yymm, number = int(match[1] + match[2]), match[3]
+        if 1 <= int(match[2]) <= 12 and yymm >= 704 and len(number) == (5 if yymm >= 1501 else 4):
+            return value
+    elif _ARXIV_OLD.match(value):
+        return value
+    raise PydanticCustomError(
+        "arxiv",
+        "malformed arXiv id '{value}': write the bare id, e.g. '1703.01365' or 'cs/0112017'",
+        {"value": value},
+    )
+
+
+def _doi(value: str) -> str:
+    if not _DOI.match(value):
+        raise PydanticCustomError(
+            "doi", "malformed DOI '{value}': write the bare DOI, e.g. '10.1038/s41467-019-08987-4'", {"value": value}
+        )
+    return value
+
+
+def _year(value: int) -> int:
+    latest = _dt.date.today().year + 1
+    if not EARLIEST_YEAR <= value <= latest:
+        raise PydanticCustomError(
+            "year", "implausible year {year}: expected {lo} to {hi}", {"year": value, "lo": EARLIEST_YEAR, "hi": latest}
+        )
+    return value
+
+
+HttpUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_http_url)]
+ArxivId = Annotated[str, AfterValidator(_arxiv_id)]
+Doi = Annotated[str, StringConstraints(max_length=200), AfterValidator(_doi)]
+Year = Annotated[int, AfterValidator(_year)]
+
+Relation = Literal["extends", "evaluates", "contradicts", "replicates", "surveys"]
+Role = Literal["curator", "reproducer", "reviewer"]
+VenueType = Literal["conference", "journal", "workshop", "preprint", "blog", "book", "thesis"]
+Contribution = Literal["method", "evaluation", "benchmark", "analysis", "survey", "position", "toolkit"]
+Area = Literal[
+    "mechanistic",
+    "attribution",
+    "example-based",
+    "natural-language",
+    "intrinsic",
+    "explanatory-interactive-learning",
+]
+Modality = Literal["image", "text", "tabular", "reinforcement-learning", "multimodal", "synthetic", "any"]
+Access = Literal["black-box", "gradients", "activations", "weights", "architecture"]
+Family = Literal[
+    "gradient",
+    "propagation",
+    "class-activation",
+    "perturbation",
+    "surrogate",
+    "shapley",
+    "concept",
+    "example-based",
+    "feature-visualization",
+    "circuit-analysis",
+    "modularity-analysis",
+    "explanation-analysis",
+    "intrinsic",
+    "explanation-regularization",
+    "natural-language",
+    "evaluation-framework",
+]
+Stage = Literal["post-hoc", "intrinsic", "training-time"]
+Scope = Literal["local", "global", "local-and-global"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class Links(_Model):
+    """Where to find the paper; at least one link is required."""
+
+    arxiv: ArxivId | None = Field(None, description="Bare arXiv id, e.g. 1703.01365")
+    doi: Doi | None = Field(None, description="Bare DOI, e.g. 10.1038/s41467-019-08987-4")
+    url: HttpUrl | None = Field(None, description="Venue or publisher page (http/https)")
+    code: HttpUrl | None = Field(None, description="Official code repository (http/https)")
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Links:
+        if not (self.arxiv or self.doi or self.url or self.code):
+            raise PydanticCustomError("no_link", "give at least one of arxiv, doi, url, code")
+        return self
+
+    def arxiv_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else None
+
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+
+class Reported(_Model):
+    """What the paper reports for a claim."""
+
+    value: float | None = Field(None, description="The number the paper reports, where it gives one")
+    metric: Line = Field(description="What the value measures, e.g. 'test accuracy (%)'")
+    dataset: Line = Field(description="Dataset or environment, e.g. 'DecoyMNIST'")
+    setting: Line | None = Field(None, description="Model, baseline or condition the number belongs to")
+
+
+class NotebookReproduction(_Model):
+    """The claim is checked by a notebook in repro/."""
+
+    notebook: Annotated[str, StringConstraints(pattern=NOTEBOOK_PATTERN)] = Field(
+        description="Path of the py:percent notebook, e.g. repro/ross2017-right-reasons.py"
+    )
+    check: RecordId = Field(description="The id the notebook records this check under (its claim= argument)")
+
+
+class NotAttempted(_Model):
+    """The claim is not reproduced, with the reason written down."""
+
+    status: Literal["not-attempted"]
+    reason: Text
+
+
+def _reproduction_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "notebook" if "notebook" in value or "check" in value else "not-attempted"
+    return "notebook" if isinstance(value, NotebookReproduction) else "not-attempted"
+
+
+Reproduction = Annotated[
+    Annotated[NotebookReproduction, Tag("notebook")] | Annotated[NotAttempted, Tag("not-attempted")],
+    Discriminator(_reproduction_kind),
+]
+
+
+class Claim(_Model):
+    """One headline result, in our own words, with where the paper states it."""
+
+    id: RecordId = Field(description="Unique within the paper")
+    statement: Text = Field(description="One sentence, in our own words")
+    source: Line = Field(description="Where in the paper: 'Table 2', 'Figure 3', 'Section 4.1'")
+    reported: Reported
+    methods: list[RecordId] = Field(default_factory=list, description="Methods the claim is about (ids)")
+    criteria: list[RecordId] = Field(default_factory=list, description="Criteria the claim measures (ids)")
+    reproduction: Reproduction
+
+
+class Related(_Model):
+    """A typed link to another paper in the catalog."""
+
+    paper: RecordId
+    relation: Relation
+    note: Line | None = None
+
+
+class Credit(_Model):
+    """A contributor's name on what they added."""
+
+    name: Line
+    role: Role
+
+
+class Paper(_Model):
+    """A paper: bibliographic facts, summary, methods, criteria and claims."""
+
+    id: RecordId = Field(description="Same as the file name, e.g. ross2017-right-reasons")
+    title: Line
+    authors: Annotated[list[Line], Field(min_length=1)]
+    year: Year
+    venue: Line = Field(description="Where it appeared, e.g. 'NeurIPS 2018' or 'Distill'")
+    venue_type: VenueType = Field(description="Kind of venue; sets the BibTeX entry type")
+    links: Links
+    summary: Text = Field(description="2-5 sentences in our own words: question, method, finding")
+    contribution: Contribution = Field(description="What kind of contribution the paper makes")
+    areas: Annotated[list[Area], Field(min_length=1)] = Field(description="Where it sits in the taxonomy")
+    modalities: list[Modality] = Field(default_factory=list)
+    tags: list[Tagname] = Field(default_factory=list)
+    methods: list[RecordId] = Field(default_factory=list, description="Method ids the paper introduces or uses")
+    criteria: list[RecordId] = Field(default_factory=list, description="Criterion ids the paper evaluates")
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    related: list[Related] = Field(default_factory=list)
+    credits: list[Credit] = Field(default_factory=list)
+
+
+class Method(_Model):
+    """An interpretability method and what it needs from the model."""
+
+    id: RecordId
+    name: Line
+    aliases: list[Line] = Field(default_factory=list)
+    family: Family
+    access: Annotated[list[Access], Field(min_length=1)] = Field(
+        description="What the method needs: black-box alone makes it model-agnostic"
+    )
+    stage: Stage = Field(description="post-hoc, intrinsic (built into the model) or training-time")
+    scope: Scope
+    introduced_by: RecordId | None = Field(None, description="Paper id of the method's origin")
+    captum: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]+$")] | None = Field(
+        None, description="Class name in captum.attr, where one exists"
+    )
+    description: Text
+    credits: list[Credit] = Field(default_factory=list)
+
+    @property
+    def model_agnostic(self) -> bool:
+        return set(self.access) == {"black-box"}
+
+
+class Criterion(_Model):
+    """An evaluation criterion: what it means and how it is measured."""
+
+    id: RecordId
+    name: Line
+    aliases: list[Line] = Field(default_factory=list)
+    definition: Text
+    measurement: Text = Field(description="How it is measured, with the metrics used")
+    related: list[RecordId] = Field(default_factory=list, description="Ids of related criteria")
+    credits: list[Credit] = Field(default_factory=list)
+
+
+RECORD_TYPES: dict[str, type[_Model]] = {"papers": Paper, "methods": Method, "criteria": Criterion}

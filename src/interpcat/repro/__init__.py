@@ -1,0 +1,9 @@
+"""Reproduction notebooks' toolkit: profiles, devices, seeds, checks and result files.
+
+Notebooks import from here; nothing here is copied between notebooks.
+"""
+
+from .checks import Check, Reproduction
+from .environment import current_profile, project_root, seed_everything, select_device
+
+__all__ = ["Check", "Reproduction", "current_profile", "project_root", "seed_everything", "select_device"]

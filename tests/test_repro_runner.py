@@ -1,0 +1,69 @@
+"""The runner: ok, failing and hanging notebooks each get a result file; the others still run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interpcat.cli import main
+from interpcat.repro.compare import compare_dirs
+
+FAILING = """# %%
+from interpcat.repro import Reproduction
+run = Reproduction(paper="failing")
+c = run.expect(claim="first", description="measured before the crash", at_least=0.0)
+c.measure(1.0)
+# %%
+raise ValueError("boom")
+"""
+HANGING = """# %%
+import time
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def notebooks(project: Path) -> Path:
+    (project / "repro" / "failing.py").write_text(FAILING)
+    (project / "repro" / "hanging.py").write_text(HANGING)
+    return project
+
+
+@pytest.mark.slow
+def test_run_records_ok_error_and_timeout(notebooks: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["repro", "run", "--jobs", "3", "--timeout", "25", "--out", "out"])
+    assert status == 1
+    out = notebooks / "out" / "smoke"
+    results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    assert results["alpha2020-example"]["status"] == "ok"
+    assert results["alpha2020-example"]["checks"][0]["verdict"] == "reproduced"
+    assert results["failing"]["status"] == "error"
+    assert "boom" in results["failing"]["error"]
+    assert results["failing"]["checks"][0]["verdict"] == "reproduced"  # kept what it measured
+    assert results["hanging"]["status"] == "timeout"
+    assert (out / "alpha2020-example.ipynb").is_file() and (out / "failing.ipynb").is_file()
+    executed = json.loads((out / "alpha2020-example.ipynb").read_text())
+    assert any(cell.get("outputs") for cell in executed["cells"] if cell["cell_type"] == "code")
+    printed = capsys.readouterr().out
+    assert "hanging: timeout" in printed and "failing: error" in printed
+
+
+def test_run_unknown_paper(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["repro", "run", "nope"]) == 2
+    assert "no notebook repro/<id>.py for: nope" in capsys.readouterr().err
+
+
+def test_compare_reports_changed_verdicts(tmp_path: Path) -> None:
+    committed, fresh = tmp_path / "a", tmp_path / "b"
+    committed.mkdir()
+    fresh.mkdir()
+    base = {"status": "ok", "checks": [{"claim": "x", "verdict": "reproduced"}, {"claim": "y", "verdict": "reproduced"}]}
+    (committed / "p.json").write_text(json.dumps(base))
+    base["checks"][1]["verdict"] = "not-reproduced"
+    (fresh / "p.json").write_text(json.dumps(base))
+    diffs = compare_dirs(committed, fresh)
+    assert [d.format() for d in diffs] == ["p: y: committed reproduced, now not-reproduced"]
+    assert main(["repro", "compare", str(fresh), str(committed)]) == 1
+    assert main(["repro", "compare", str(committed), str(committed)]) == 0
