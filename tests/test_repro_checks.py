@@ -35,7 +35,8 @@ def test_expectations(kwargs: dict, value: float, ok: bool, words: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{}, {"at_least": 1, "at_most": 2}, {"close_to": 1.0}, {"tolerance": 0.1, "at_least": 1}, {"between": (2, 1)}]
+    "kwargs",
+    [{}, {"at_least": 1, "at_most": 2}, {"close_to": 1.0}, {"tolerance": 0.1, "at_least": 1}, {"between": (2, 1)}],
 )
 def test_bad_expectations(kwargs: dict) -> None:
     with pytest.raises(ValueError):

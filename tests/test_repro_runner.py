@@ -59,7 +59,10 @@ def test_compare_reports_changed_verdicts(tmp_path: Path) -> None:
     committed, fresh = tmp_path / "a", tmp_path / "b"
     committed.mkdir()
     fresh.mkdir()
-    base = {"status": "ok", "checks": [{"claim": "x", "verdict": "reproduced"}, {"claim": "y", "verdict": "reproduced"}]}
+    base = {
+        "status": "ok",
+        "checks": [{"claim": "x", "verdict": "reproduced"}, {"claim": "y", "verdict": "reproduced"}],
+    }
     (committed / "p.json").write_text(json.dumps(base))
     base["checks"][1]["verdict"] = "not-reproduced"
     (fresh / "p.json").write_text(json.dumps(base))

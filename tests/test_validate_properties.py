@@ -13,7 +13,7 @@ from interpcat.catalog import parse_record
 from interpcat.problems import CODES
 from interpcat.records import Paper
 
-FIELDS = list(Paper.model_fields) + ["reported", "value", "reproduction", "notebook", "status", "paper"]
+FIELDS = [*Paper.model_fields, "reported", "value", "reproduction", "notebook", "status", "paper"]
 
 scalars = st.one_of(
     st.none(),
@@ -32,8 +32,36 @@ documents = st.recursive(
 paper_like = st.fixed_dictionaries({}, optional={f: documents for f in Paper.model_fields})
 yaml_fragments = st.lists(
     st.sampled_from(
-        ["a:", " b", "- ", "&x", "*x", "!!str", "!!python/object:os.system", "[", "]", "{", "}", ": ", "\n",
-         "  ", "\t", "'", '"', "#", "---", "...", "<<: ", "? ", "|", ">", "%YAML 1.1", "\\", "\x00", "\ufeff"]
+        [
+            "a:",
+            " b",
+            "- ",
+            "&x",
+            "*x",
+            "!!str",
+            "!!python/object:os.system",
+            "[",
+            "]",
+            "{",
+            "}",
+            ": ",
+            "\n",
+            "  ",
+            "\t",
+            "'",
+            '"',
+            "#",
+            "---",
+            "...",
+            "<<: ",
+            "? ",
+            "|",
+            ">",
+            "%YAML 1.1",
+            "\\",
+            "\x00",
+            "\ufeff",
+        ]
     ),
     max_size=40,
 ).map("".join)

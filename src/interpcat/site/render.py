@@ -1,0 +1,328 @@
+"""Render the catalog and reproduction results into site pages (Markdown files holding HTML).
+
+Independent of MkDocs: ``build_pages`` returns ``{path: text}`` and a thin MkDocs hook adds those
+files to the build. Every value from a record goes through Jinja2's autoescaping, so record text is
+data, never markup. Links between pages are written relative, for directory URLs or not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from ..catalog import Catalog, claim_criteria, claim_methods
+from ..export import paper_bibtex
+from ..records import Claim, NotebookReproduction, Paper
+from ..results import PROFILES, ClaimOutcome, Results, claim_status
+from .notebooks import notebook_html, source_html
+
+VERDICT_LABELS = {
+    "reproduced": "reproduced",
+    "not-reproduced": "not reproduced",
+    "error": "error",
+    "not-run": "not run yet",
+    "not-attempted": "not attempted",
+}
+VERDICT_ORDER = list(VERDICT_LABELS)
+AREA_LABELS = {
+    "mechanistic": "Mechanistic",
+    "attribution": "Attribution",
+    "example-based": "Example-based",
+    "natural-language": "Natural language",
+    "intrinsic": "Intrinsically interpretable",
+    "explanatory-interactive-learning": "Explanatory interactive learning",
+}
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page: front matter (title, layout) and its body as HTML."""
+
+    front_matter: str
+    html: str
+
+    def markdown(self) -> str:
+        """The whole page as one Markdown file (raw HTML body), for builders that take files."""
+        return f"{self.front_matter}\n{self.html}"
+
+
+@dataclass
+class ClaimRow:
+    """What a claims table shows for one claim."""
+
+    paper: Paper
+    claim: Claim
+    status: str
+    outcomes: dict[str, ClaimOutcome | None]
+    notebook_pages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str | None:
+        repro = self.claim.reproduction
+        return None if isinstance(repro, NotebookReproduction) else repro.reason
+
+
+class SiteBuilder:
+    """Builds every generated page of the site from a loaded catalog and its results."""
+
+    def __init__(self, catalog: Catalog, results: Results, *, directory_urls: bool = True):
+        self.catalog = catalog
+        self.results = results
+        self.directory_urls = directory_urls
+        self.env = Environment(
+            loader=PackageLoader("interpcat.site", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, v)
+        self.env.filters["num"] = _format_number
+        self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
+        self._rows: dict[tuple[str, str], ClaimRow] = {}
+
+    # ---------------------------------------------------------------- urls
+
+    def url(self, src: str) -> str:
+        """Site URL (relative to the root) of a Markdown source path."""
+        if not src.endswith(".md"):
+            return src
+        stem = src[: -len(".md")]
+        if not self.directory_urls:
+            return stem + ".html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem[: -len("index")]
+        return stem + "/"
+
+    def href(self, from_src: str, to_src: str) -> str:
+        """A relative link from one page to another."""
+        return self.root_prefix(from_src) + self.url(to_src) or "./"
+
+    def root_prefix(self, src: str) -> str:
+        """The relative path from a page's URL back to the site root ('' at the root, '../' one down)."""
+        return "../" * self.url(src).count("/")
+
+    # ---------------------------------------------------------------- data
+
+    def claim_row(self, paper: Paper, claim: Claim) -> ClaimRow:
+        key = (paper.id, claim.id)
+        if key not in self._rows:
+            outcomes = {profile: self.results.outcome(claim, profile) for profile in PROFILES}
+            row = ClaimRow(paper, claim, claim_status(claim, self.results), outcomes)
+            if isinstance(claim.reproduction, NotebookReproduction):
+                for profile in PROFILES:
+                    if self.results.executed_notebook(profile, claim.reproduction.notebook):
+                        row.notebook_pages[profile] = notebook_page_src(claim.reproduction.notebook, profile)
+            self._rows[key] = row
+        return self._rows[key]
+
+    def rows(self, paper: Paper) -> list[ClaimRow]:
+        return [self.claim_row(paper, c) for c in paper.claims]
+
+    def all_rows(self) -> list[ClaimRow]:
+        return [row for p in self.sorted_papers() for row in self.rows(p)]
+
+    def sorted_papers(self) -> list[Paper]:
+        return sorted(self.catalog.papers.values(), key=lambda p: (-p.year, p.title.lower()))
+
+    def verdict_counts(self, rows: list[ClaimRow]) -> list[tuple[str, int]]:
+        counts = Counter(r.status for r in rows)
+        return [(v, counts[v]) for v in VERDICT_ORDER if counts[v]]
+
+    # ---------------------------------------------------------------- pages
+
+    def render(self, template: str, src: str, title: str, *, searchable: bool = True, **context: Any) -> GeneratedPage:
+        prefix = self.root_prefix(src)
+        url = self.url
+        html = self.env.get_template(template).render(
+            src=src, title=title, link=lambda target: prefix + url(target) or "./", site=self, **context
+        )
+        # Front matter: the title is HTML-escaped (themes print it unescaped) and JSON-quoted (valid YAML).
+        front = f"title: {json.dumps(str(escape(title)))}\nhide:\n  - navigation\n  - toc\n"
+        if not searchable:  # long listings would only repeat the record pages in search results
+            front += "search:\n  exclude: true\n"
+        return GeneratedPage(front_matter=f"---\n{front}---\n", html=html)
+
+    def build_pages(self) -> dict[str, GeneratedPage]:
+        """Every generated page, by its Markdown source path."""
+        c = self.catalog
+        pages: dict[str, GeneratedPage] = {}
+        pages["index.md"] = self.render("home.html", "index.md", "interpcat", papers=self.sorted_papers())
+        pages["papers/index.md"] = self.render(
+            "papers_index.html", "papers/index.md", "Papers", papers=self.sorted_papers(), searchable=False
+        )
+        for paper in c.papers.values():
+            src = paper_src(paper.id)
+            pages[src] = self.render(
+                "paper.html",
+                src,
+                paper.title,
+                paper=paper,
+                rows=self.rows(paper),
+                bibtex=paper_bibtex(paper),
+                incoming=c.incoming_relations.get(paper.id, []),
+                introduced=c.methods_introduced_by(paper.id),
+            )
+        methods = sorted(c.methods.values(), key=lambda m: m.name.lower())
+        pages["methods/index.md"] = self.render("methods_index.html", "methods/index.md", "Methods", methods=methods)
+        for method in methods:
+            src = method_src(method.id)
+            claims = [self.claim_row(p, cl) for p, cl in c.claims_about_method(method.id)]
+            pages[src] = self.render(
+                "method.html",
+                src,
+                method.name,
+                method=method,
+                papers=c.papers_using_method(method.id),
+                rows=claims,
+                origin=c.papers.get(method.introduced_by or ""),
+            )
+        criteria = sorted(c.criteria.values(), key=lambda k: k.name.lower())
+        pages["criteria/index.md"] = self.render(
+            "criteria_index.html", "criteria/index.md", "Criteria", criteria=criteria
+        )
+        for criterion in criteria:
+            src = criterion_src(criterion.id)
+            claims = [self.claim_row(p, cl) for p, cl in c.claims_about_criterion(criterion.id)]
+            pages[src] = self.render(
+                "criterion.html",
+                src,
+                criterion.name,
+                criterion=criterion,
+                papers=c.papers_evaluating(criterion.id),
+                rows=claims,
+            )
+        pages["matrix.md"] = self.render(
+            "matrix.html", "matrix.md", "Methods × criteria", searchable=False, **self.matrix()
+        )
+        pages["dashboard.md"] = self.render(
+            "dashboard.html", "dashboard.md", "Reproduction dashboard", searchable=False, **self.dashboard()
+        )
+        pages["tags.md"] = self.render("tags.html", "tags.md", "Tags", tags=c.tags, searchable=False)
+        pages.update(self.notebook_pages())
+        return pages
+
+    def matrix(self) -> dict[str, Any]:
+        cells: dict[tuple[str, str], list[ClaimRow]] = defaultdict(list)
+        for row in self.all_rows():
+            for m in claim_methods(row.paper, row.claim):
+                for k in claim_criteria(row.paper, row.claim):
+                    cells[(m, k)].append(row)
+        method_ids = sorted({m for m, _ in cells}, key=lambda m: self.catalog.methods[m].name.lower())
+        criterion_ids = sorted({k for _, k in cells}, key=lambda k: self.catalog.criteria[k].name.lower())
+        return {
+            "methods": [self.catalog.methods[m] for m in method_ids],
+            "criteria": [self.catalog.criteria[k] for k in criterion_ids],
+            "cells": cells,
+            "unmatched_methods": sorted(set(self.catalog.methods) - set(method_ids)),
+        }
+
+    def dashboard(self) -> dict[str, Any]:
+        rows = self.all_rows()
+        runs = sorted(self.results.by_notebook.values(), key=lambda r: (r.paper, r.profile))
+        per_profile = {}
+        for profile in PROFILES:
+            counts = Counter(
+                (o.verdict if o else "not-run")
+                for r in rows
+                if isinstance(r.claim.reproduction, NotebookReproduction)
+                for o in [r.outcomes[profile]]
+            )
+            per_profile[profile] = [(v, counts[v]) for v in VERDICT_ORDER if counts[v]]
+        return {
+            "counts": self.verdict_counts(rows),
+            "per_profile": per_profile,
+            "runs": runs,
+            "failing": [r for r in rows if r.status in ("not-reproduced", "error")],
+            "not_run": [r for r in rows if r.status == "not-run"],
+            "not_attempted": [r for r in rows if r.status == "not-attempted"],
+            "total": len(rows),
+        }
+
+    def notebook_pages(self) -> dict[str, GeneratedPage]:
+        pages = {}
+        for (profile, notebook), result in sorted(self.results.by_notebook.items()):
+            ipynb = self.results.executed_notebook(profile, notebook)
+            paper = self.catalog.papers.get(result.paper)
+            title = f"Notebook: {paper.title if paper else result.paper} ({profile})"
+            src = notebook_page_src(notebook, profile)
+            body = Markup(notebook_html(ipynb)) if ipynb else None
+            pages[src] = self.render(
+                "notebook.html",
+                src,
+                title,
+                searchable=False,
+                result=result,
+                paper=paper,
+                body=body,
+                profile=profile,
+                source_src=notebook_source_src(notebook),
+            )
+        for notebook in sorted({nb for _, nb in self.results.by_notebook} | self._claimed_notebooks()):
+            path = self.catalog.root / notebook
+            if path.is_file():
+                src = notebook_source_src(notebook)
+                pages[src] = self.render(
+                    "notebook_source.html",
+                    src,
+                    f"Source: {notebook}",
+                    searchable=False,
+                    notebook=notebook,
+                    code=Markup(source_html(path.read_text(encoding="utf-8"))),
+                )
+        return pages
+
+    def _claimed_notebooks(self) -> set[str]:
+        return {
+            c.reproduction.notebook
+            for p in self.catalog.papers.values()
+            for c in p.claims
+            if isinstance(c.reproduction, NotebookReproduction)
+        }
+
+
+def paper_src(pid: str) -> str:
+    return f"papers/{pid}.md"
+
+
+def method_src(mid: str) -> str:
+    return f"methods/{mid}.md"
+
+
+def criterion_src(cid: str) -> str:
+    return f"criteria/{cid}.md"
+
+
+def notebook_page_src(notebook: str, profile: str) -> str:
+    return f"notebooks/{Path(notebook).stem}/{profile}.md"
+
+
+def notebook_source_src(notebook: str) -> str:
+    return f"notebooks/{Path(notebook).stem}/source.md"
+
+
+def _format_number(value: float | bool | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, GeneratedPage]:
+    """Load and validate the project at ``root``; return its pages or raise CatalogError."""
+    from ..catalog import load_catalog
+    from ..results import load_results
+
+    catalog = load_catalog(root / "catalog")
+    results = load_results(root)
+    return SiteBuilder(catalog, results, directory_urls=directory_urls).build_pages()

@@ -1,0 +1,274 @@
+"""The generated site: every record has a page, text is escaped, links resolve, nothing external."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from sitekit import FIXTURE, ROOT, is_external, make_site_project, mkdocs_build, parse_page, resolve_link
+
+from interpcat.catalog import load_catalog
+from interpcat.results import load_results
+from interpcat.site.render import SiteBuilder
+
+XSS = ['<script>alert("x")</script>', "<img src=x onerror=alert(1)>", '"><svg onload=alert(2)>']
+
+
+def _write_fixture_results(project: Path) -> None:
+    """A smoke result and an executed notebook for the fixture paper, written as the runner would."""
+    out = project / "repro" / "results" / "smoke"
+    out.mkdir(parents=True, exist_ok=True)
+    result = {
+        "paper": "alpha2020-example",
+        "notebook": "repro/alpha2020-example.py",
+        "profile": "smoke",
+        "status": "ok",
+        "error": None,
+        "provenance": {
+            "device": "cpu: test",
+            "torch": "2.13.0",
+            "captum": "0.9.0",
+            "python": "3.11.7",
+            "seed": 0,
+            "git_commit": "abc",
+            "started": "2026-11-23T00:00:00+00:00",
+            "duration_s": 1.0,
+            "platform": None,
+        },
+        "checks": [
+            {
+                "claim": "toy-check",
+                "description": "toy value is large",
+                "expected": ">= 0.5",
+                "expectation": {"op": ">=", "value": 0.5},
+                "measured": 0.9,
+                "verdict": "reproduced",
+                "declared_at": 0.1,
+                "measured_at": 0.2,
+                "note": None,
+            }
+        ],
+    }
+    (out / "alpha2020-example.json").write_text(json.dumps(result))
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("print('measured')")
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="measured 0.9\n"),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<b>bold</b><script>alert('nb')</script>", "text/plain": "x"}
+        ),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Fixture notebook"), code]
+    nbformat.write(nb, out / "alpha2020-example.ipynb")
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_site_project(tmp_path_factory.mktemp("site") / "project")
+    _write_fixture_results(project)
+    proc = mkdocs_build(project)
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr, proc.stderr
+    return project / "site"
+
+
+def test_every_record_has_a_page_and_appears_in_the_overviews(fixture_site: Path) -> None:
+    catalog = load_catalog(FIXTURE / "catalog")
+    papers_index = (fixture_site / "papers" / "index.html").read_text()
+    methods_index = (fixture_site / "methods" / "index.html").read_text()
+    criteria_index = (fixture_site / "criteria" / "index.html").read_text()
+    tags = (fixture_site / "tags" / "index.html").read_text()
+    dashboard = (fixture_site / "dashboard" / "index.html").read_text()
+    for pid, paper in catalog.papers.items():
+        assert (fixture_site / "papers" / pid / "index.html").is_file()
+        assert f'id="paper-{pid}"' in papers_index
+        for tag in paper.tags:
+            assert f'href="../papers/{pid}/"' in tags and f'id="tag-{tag}"' in tags
+        for claim in paper.claims:
+            page = parse_page(fixture_site / "papers" / pid / "index.html")
+            assert f"claim-{pid}--{claim.id}" in page.ids
+    for mid in catalog.methods:
+        assert (fixture_site / "methods" / mid / "index.html").is_file()
+        assert f'id="method-{mid}"' in methods_index
+    for cid in catalog.criteria:
+        assert (fixture_site / "criteria" / cid / "index.html").is_file()
+        assert f'id="criterion-{cid}"' in criteria_index
+    assert "needs ImageNet-scale training" in dashboard  # the not-attempted list with its reason
+
+
+def test_claim_rows_show_reported_and_reproduced(fixture_site: Path) -> None:
+    page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert "expected &gt;= 0.5" in page and ">0.9<" in page
+    assert "ic-v-reproduced" in page and "not run yet" in page  # smoke ran, full did not
+    assert "cpu: test" in page and "torch 2.13.0" in page and "captum 0.9.0" in page
+    assert 'href="../../notebooks/alpha2020-example/smoke/"' in page
+    assert "@inproceedings{alpha2020-example," in page  # the BibTeX block
+
+
+def test_claims_without_results_say_not_run_yet(tmp_path: Path) -> None:
+    catalog = load_catalog(FIXTURE / "catalog")
+    pages = SiteBuilder(catalog, load_results(FIXTURE)).build_pages()
+    page = pages["papers/alpha2020-example.md"].markdown()
+    assert "not run yet" in page and "Smoke run" in page and "Full run" in page
+
+
+def test_notebook_page_renders_outputs_without_script(fixture_site: Path) -> None:
+    page = fixture_site / "notebooks" / "alpha2020-example" / "smoke" / "index.html"
+    text = page.read_text()
+    assert "measured 0.9" in text and "<b>bold</b>" in text
+    assert "alert('nb')" not in "".join(parse_page(page).scripts)
+    assert "<script>alert('nb')" not in text
+
+
+def test_internal_links_resolve(fixture_site: Path) -> None:
+    broken = []
+    for page in fixture_site.rglob("*.html"):
+        if page.name == "404.html":  # served at any depth, so it links from the root on purpose
+            continue
+        parsed = parse_page(page)
+        for tag, attrs in parsed.tags:
+            href = attrs.get("href") if tag in ("a", "link") else attrs.get("src") if tag in ("img", "script") else None
+            if not href or is_external(href) or href.startswith(("mailto:", "data:")):
+                continue
+            target, anchor = resolve_link(fixture_site, page, href)
+            if not target.exists():
+                broken.append(f"{page.relative_to(fixture_site)} -> {href}")
+            elif anchor and target.suffix == ".html" and anchor not in parse_page(target).ids:
+                broken.append(f"{page.relative_to(fixture_site)} -> {href} (no #{anchor})")
+    assert broken == []
+
+
+def test_no_requests_to_outside_hosts(fixture_site: Path) -> None:
+    offenders = []
+    for page in fixture_site.rglob("*.html"):
+        for tag, attrs in parse_page(page).tags:
+            for name in ("src", "srcset", "data"):
+                if attrs.get(name) and is_external(str(attrs[name])):
+                    offenders.append(f"{page.name}: <{tag} {name}={attrs[name]}>")
+            if tag == "link" and attrs.get("href") and is_external(str(attrs["href"])):
+                rel = str(attrs.get("rel") or "")
+                if rel not in ("canonical", "alternate"):
+                    offenders.append(f"{page.name}: <link rel={rel} href={attrs['href']}>")
+    for css in fixture_site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8")):
+            if is_external(url):
+                offenders.append(f"{css.name}: url({url})")
+        if "@import url(http" in css.read_text(encoding="utf-8"):
+            offenders.append(f"{css.name}: @import")
+    assert offenders == []
+
+
+def test_invalid_catalog_stops_the_build(tmp_path: Path) -> None:
+    project = make_site_project(tmp_path / "project")
+    paper = project / "catalog" / "papers" / "alpha2020-example.yaml"
+    paper.write_text(paper.read_text().replace("year: 2020", 'year: "2020"'))
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert "catalog/papers/alpha2020-example.yaml:4:7: year:" in proc.stderr + proc.stdout
+    assert not (project / "site" / "papers" / "alpha2020-example").exists()
+
+
+def _poison(value: object, i: list[int]) -> object:
+    """Replace free text in a record with markup; keep ids, enums, numbers and links valid."""
+    if isinstance(value, dict):
+        keep = {
+            "id",
+            "paper",
+            "relation",
+            "role",
+            "venue_type",
+            "contribution",
+            "areas",
+            "modalities",
+            "tags",
+            "methods",
+            "criteria",
+            "family",
+            "access",
+            "stage",
+            "scope",
+            "introduced_by",
+            "captum",
+            "links",
+            "notebook",
+            "check",
+            "status",
+            "year",
+            "value",
+            "related",
+        }
+        return {
+            k: (
+                v
+                if k in keep and not (k == "related" and isinstance(v, list) and v and isinstance(v[0], dict))
+                else _poison(v, i)
+            )
+            if k not in keep or k == "related"
+            else v
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_poison(v, i) for v in value]
+    if isinstance(value, str):
+        i[0] += 1
+        return value + " " + XSS[i[0] % len(XSS)]
+    return value
+
+
+def test_record_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    project = make_site_project(tmp_path / "project")
+    for path in (project / "catalog").rglob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        counter = [0]
+        poisoned = _poison(data, counter)
+        if "related" in data:
+            poisoned["related"] = [{**r, "note": XSS[0]} for r in data["related"]]
+        path.write_text(yaml.safe_dump(poisoned, allow_unicode=True, sort_keys=False))
+    _write_fixture_results(project)
+    proc = mkdocs_build(project)
+    assert proc.returncode == 0, proc.stderr
+    site = project / "site"
+    seen_escaped = 0
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        parsed = parse_page(page)
+        for tag, attrs in parsed.tags:
+            assert not any(name.startswith("on") for name in attrs), f"{page}: <{tag} {attrs}>"
+            assert tag != "svg" or "onload" not in attrs
+        assert not any('alert("x")' in s or "alert(1)" in s for s in parsed.scripts), page
+        seen_escaped += text.count("&lt;script&gt;alert")
+    assert seen_escaped > 10
+    title = (site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert "<title>An Example Paper About Gradients &lt;script&gt;" in title or "&amp;lt;" not in title
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    assert any("&lt;script&gt;" in doc.get("text", "") + doc.get("title", "") for doc in index["docs"])
+
+
+@pytest.mark.slow
+def test_the_real_catalog_builds(tmp_path: Path) -> None:
+    if not any((ROOT / "catalog" / "papers").glob("*.yaml")):
+        pytest.skip("the catalog has no papers yet")
+    project = tmp_path / "real"
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", "site", "build", ".git", "node_modules", "src", "*.egg-info", "__pycache__"
+        ),
+    )
+    (project / "src").symlink_to(ROOT / "src")
+    proc = mkdocs_build(project)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    catalog = load_catalog(ROOT / "catalog")
+    site = project / "site"
+    for pid in catalog.papers:
+        assert (site / "papers" / pid / "index.html").is_file(), pid
+    for mid in catalog.methods:
+        assert (site / "methods" / mid / "index.html").is_file(), mid
+    for cid in catalog.criteria:
+        assert (site / "criteria" / cid / "index.html").is_file(), cid
