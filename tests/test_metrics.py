@@ -10,6 +10,7 @@ import torch
 from interpcat.metrics import (
     completeness_gap,
     deletion_curve,
+    gini,
     insertion_curve,
     local_lipschitz,
     normalized_auc,
@@ -96,3 +97,11 @@ def test_local_lipschitz_of_linear_maps() -> None:
     assert local_lipschitz(lambda z: torch.ones_like(z), x, radius=0.1, generator=gen) == 0.0
     assert local_lipschitz(lambda z: z, x, radius=0.1, generator=gen) == pytest.approx(1.0)
     assert local_lipschitz(lambda z: 3 * z, x, radius=0.1, generator=gen) == pytest.approx(3.0)
+
+
+def test_gini_extremes() -> None:
+    a = torch.tensor([[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 5.0], [0.0, 0.0, 0.0, 0.0]])
+    g = gini(a)
+    assert g[0].item() == pytest.approx(0.0, abs=1e-6)
+    assert g[1].item() == pytest.approx(0.75, abs=1e-6)  # (n - 1) / n for one non-zero feature
+    assert g[2].item() == 0.0

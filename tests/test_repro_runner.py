@@ -70,3 +70,24 @@ def test_compare_reports_changed_verdicts(tmp_path: Path) -> None:
     assert [d.format() for d in diffs] == ["p: y: committed reproduced, now not-reproduced"]
     assert main(["repro", "compare", str(fresh), str(committed)]) == 1
     assert main(["repro", "compare", str(committed), str(committed)]) == 0
+
+
+def test_compare_tells_drift_at_a_threshold_from_a_change(tmp_path: Path) -> None:
+    committed, fresh = tmp_path / "a", tmp_path / "b"
+    committed.mkdir()
+    fresh.mkdir()
+
+    def write(folder: Path, verdict: str, value: float, status: str = "ok") -> None:
+        checks = [{"claim": "x", "verdict": verdict, "measured": value}]
+        (folder / "p.json").write_text(json.dumps({"status": status, "checks": checks}))
+
+    write(committed, "not-reproduced", 0.0489)
+    write(fresh, "reproduced", 0.0502)  # 2.7% away: another CPU's rounding, not a regression
+    (diff,) = compare_dirs(committed, fresh)
+    assert diff.drift and "drift at the threshold" in diff.format()
+    assert main(["repro", "compare", str(fresh), str(committed)]) == 0
+    write(fresh, "reproduced", 0.09)  # a real change in what was measured
+    assert not compare_dirs(committed, fresh)[0].drift
+    assert main(["repro", "compare", str(fresh), str(committed)]) == 1
+    write(fresh, "not-reproduced", 0.0489, status="error")  # a run that broke is never drift
+    assert main(["repro", "compare", str(fresh), str(committed)]) == 1

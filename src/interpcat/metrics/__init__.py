@@ -9,13 +9,18 @@ from .completeness import completeness_gap
 from .deletion import deletion_curve, insertion_curve, normalized_auc, perturbation_curve
 from .lipschitz import local_lipschitz
 from .rank_correlation import spearman_rank_correlation
+from .region_perturbation import aopc, morf_curve
+from .sparsity import gini
 from .topk import precision_at_k
 
 __all__ = [
+    "aopc",
     "completeness_gap",
     "deletion_curve",
+    "gini",
     "insertion_curve",
     "local_lipschitz",
+    "morf_curve",
     "normalized_auc",
     "perturbation_curve",
     "precision_at_k",

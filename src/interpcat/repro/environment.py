@@ -74,7 +74,8 @@ def device_description(device: Any) -> str:
                 break
     except OSError:
         pass
-    return f"cpu: {model}, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"cpu: {model}, {threads} thread{'s' if threads != 1 else ''}"
 
 
 def git_commit(root: Path) -> str | None:

@@ -1,7 +1,8 @@
 """Small models for scaled-down reproductions.
 
 Every non-linearity is its own module (never reused, never in-place), so Captum's
-GuidedBackprop, Deconvolution and LRP can hook each one.
+GuidedBackprop, Deconvolution and LRP can hook each one; flattening happens in ``forward``, since
+Captum's LRP has no rule for ``nn.Flatten``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ class MLP(nn.Module):
         self, in_dim: int, out_dim: int, hidden: int = 64, depth: int = 2, activation: type[nn.Module] = nn.ReLU
     ):
         super().__init__()
-        layers: list[nn.Module] = [nn.Flatten()]
+        layers: list[nn.Module] = []
         width = in_dim
         for _ in range(depth):
             layers += [nn.Linear(width, hidden), activation()]
@@ -26,7 +27,7 @@ class MLP(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        return self.net(x.flatten(1))
 
 
 class SmallCNN(nn.Module):
@@ -42,10 +43,10 @@ class SmallCNN(nn.Module):
             nn.MaxPool2d(2),
         )
         flat = 2 * width * (image_size // 2) ** 2
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(flat, 64), nn.ReLU(), nn.Linear(64, n_classes))
+        self.classifier = nn.Sequential(nn.Linear(flat, 64), nn.ReLU(), nn.Linear(64, n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))
+        return self.classifier(self.features(x).flatten(1))
 
 
 def trainable_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:

@@ -46,7 +46,8 @@ def heatmap_grid(
                 ax.imshow(arr, cmap="gray_r" if r == 0 and not signed else "magma")
             if c == 0:
                 ax.set_ylabel(row_labels[r], rotation=0, ha="right", va="center", fontsize=9)
-            if col_labels is not None and r == 0 and c < len(col_labels):
+            first_row_with_column = next(i for i, rr in enumerate(rows) if c < len(rr))
+            if col_labels is not None and r == first_row_with_column and c < len(col_labels):
                 ax.set_title(col_labels[c], fontsize=9)
     if title:
         fig.suptitle(title)

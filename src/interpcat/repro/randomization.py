@@ -62,7 +62,7 @@ def cascading_randomization(model: nn.Module, seed: int = 0) -> list[tuple[str, 
     """Copies of ``model`` with the top k trainable layers re-initialised, for k = 0 .. all.
 
     Returns ``[(label, copy), ...]``: label ``"trained"`` for k = 0 (an unmodified copy), then the
-    name of the deepest layer re-initialised so far (``"classifier.3"``, ``"classifier.1"``, ...).
+    name of the deepest layer re-initialised so far (``"classifier.2"``, ``"classifier.0"``, ...).
     """
     names = [name for name, _ in trainable_layers(model)]
     out: list[tuple[str, nn.Module]] = [("trained", randomized_copy(model, [], seed))]

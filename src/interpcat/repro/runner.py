@@ -106,9 +106,11 @@ def run_one(root: Path, notebook: Path, profile: str, out_dir: Path, timeout: in
         stale.unlink(missing_ok=True)
     env = dict(os.environ)
     env.update({PROFILE_ENV: profile, RESULTS_ENV: str(out_dir.resolve()), RUNNER_ENV: "1", "PYTHONHASHSEED": "0"})
-    env.setdefault("MPLBACKEND", "Agg")
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(var, str(threads))
+    # Figures go into the executed notebook as images (a plain MPLBACKEND=Agg would drop them).
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    # One thread count for every library (torch reads OMP_NUM_THREADS and MKL_NUM_THREADS at import).
+    threads = int(env.get("OMP_NUM_THREADS") or threads)
+    env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
     cmd = [
         sys.executable,
         "-m",

@@ -1,0 +1,178 @@
+"""A reader in a real browser: types into the search box, finds the paper, opens it, sees its claims.
+
+Drives Debian's /usr/bin/chromium through Playwright (no browser download). Screenshots of
+failures, and of a paper page and the dashboard, go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sitekit import ROOT, mkdocs_build
+
+from interpcat.catalog import load_catalog
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("INTERPCAT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing (install Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium)")
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_browser()
+    project = tmp_path_factory.mktemp("browser") / "project"
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", "site", "build", ".git", "node_modules", "src", "*.egg-info", "__pycache__", "test-artifacts"
+        ),
+    )
+    (project / "src").symlink_to(ROOT / "src")
+    proc = mkdocs_build(project)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site_url: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if urlsplit(r.url).hostname not in ("127.0.0.1",) and not r.url.startswith("data:")
+            else None
+        ),
+    )
+    yield pg
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
+    context.close()
+    assert outside == [], f"the site made requests to outside hosts: {outside}"
+
+
+def _queries() -> list[tuple[str, str, str]]:
+    """(kind, query, expected paper id): one query per way a reader looks for a paper."""
+    catalog = load_catalog(ROOT / "catalog")
+    if not catalog.papers:
+        return []
+    chosen = []
+    paper = catalog.papers.get("adebayo2018-sanity-checks") or next(iter(catalog.papers.values()))
+    chosen.append(("title", paper.title, paper.id))
+
+    # An author, a tag and a method that appear in exactly one paper, so the expected result is unambiguous.
+    def unique(values_of) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+        seen: dict[str, list[str]] = {}
+        for p in catalog.papers.values():
+            for v in set(values_of(p)):
+                seen.setdefault(v, []).append(p.id)
+        for value, ids in sorted(seen.items()):
+            if len(ids) == 1 and len(value) > 6 and value.isascii():
+                return value, ids[0]
+        return None
+
+    for kind, values_of in (
+        ("author", lambda p: [a.split()[-1] for a in p.authors]),
+        ("tag", lambda p: [t.replace("-", " ") for t in p.tags]),
+        ("method", lambda p: [catalog.methods[m].name for m in p.methods if m in catalog.methods]),
+    ):
+        found = unique(values_of)
+        if found:
+            chosen.append((kind, found[0], found[1]))
+    claim = paper.claims[0].statement.rstrip(".").split()
+    chosen.append(("claim words", " ".join(claim[:6]), paper.id))
+    return chosen
+
+
+QUERIES = _queries()
+
+
+@pytest.mark.parametrize("kind,query,paper_id", QUERIES, ids=[q[0] for q in QUERIES])
+def test_search_finds_the_paper_and_opens_its_claims(page, site_url: str, kind: str, query: str, paper_id: str) -> None:  # type: ignore[no-untyped-def]
+    catalog = load_catalog(ROOT / "catalog")
+    title = catalog.papers[paper_id].title
+    page.goto(site_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query, delay=40)  # key events, as a reader types
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    link = page.locator(".md-search-result__link", has_text=title[:40]).first
+    if link.count() == 0:  # the result may sit under "more"
+        more = page.locator(".md-search-result__more summary")
+        for i in range(more.count()):
+            more.nth(i).click()
+    link.wait_for(timeout=10_000)
+    link.click()
+    page.wait_for_url(f"**/papers/{paper_id}/**")
+    assert page.locator("h1").first.inner_text().strip() == title
+    table = page.locator(".ic-claims table")
+    table.wait_for()
+    assert table.locator("tbody tr").count() == len(catalog.papers[paper_id].claims)
+    assert "Smoke run" in table.locator("thead").inner_text()
+
+
+def test_screenshots_of_a_paper_page_and_the_dashboard(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    catalog = load_catalog(ROOT / "catalog")
+    if not catalog.papers:
+        pytest.skip("no papers")
+    ARTIFACTS.mkdir(exist_ok=True)
+    paper_id = "ross2017-right-reasons" if "ross2017-right-reasons" in catalog.papers else next(iter(catalog.papers))
+    page.goto(f"{site_url}papers/{paper_id}/")
+    page.locator(".ic-claims table").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "paper.png"), full_page=True)
+    page.goto(f"{site_url}dashboard/")
+    page.locator("h1").first.wait_for()
+    assert "Reproduction dashboard" in page.locator("h1").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
