@@ -79,19 +79,21 @@ def device_description(device: Any) -> str:
 
 
 def git_commit(root: Path) -> str | None:
-    """The commit the project is at ('-dirty' when it has uncommitted changes), or None."""
+    """The commit the project is at, with '-dirty' when code or records differ from it, or None.
+
+    Result files are left out of the comparison: a run rewrites them as it goes.
+    """
+
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
+        return out.stdout.strip()
+
     try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12", "--match=NO-TAGS"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
+        commit = git("rev-parse", "--short=12", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)repro/results")
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    return f"{commit}-dirty" if changed else commit or None
 
 
 def package_version(name: str) -> str | None:
