@@ -63,6 +63,16 @@ class ClaimRow:
     notebook_pages: dict[str, str] = field(default_factory=dict)
 
     @property
+    def anchor(self) -> str:
+        """The claim row's id on its paper page."""
+        return f"claim-{self.paper.id}--{self.claim.id}"
+
+    @property
+    def cite(self) -> str:
+        """'Lastname et al. 2019', for tables that list claims of many papers."""
+        return short_cite(self.paper)
+
+    @property
     def reason(self) -> str | None:
         repro = self.claim.reproduction
         return None if isinstance(repro, NotebookReproduction) else repro.reason
@@ -86,6 +96,7 @@ class SiteBuilder:
         self.env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, v)
         self.env.filters["num"] = _format_number
         self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
+        self.env.filters["cite"] = short_cite
         self._rows: dict[tuple[str, str], ClaimRow] = {}
 
     # ---------------------------------------------------------------- urls
@@ -286,6 +297,11 @@ class SiteBuilder:
             for c in p.claims
             if isinstance(c.reproduction, NotebookReproduction)
         }
+
+
+def short_cite(paper: Paper) -> str:
+    last = paper.authors[0].split()[-1]
+    return f"{last}{' et al.' if len(paper.authors) > 1 else ''} {paper.year}"
 
 
 def paper_src(pid: str) -> str:
