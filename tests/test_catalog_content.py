@@ -59,3 +59,13 @@ def test_every_linked_check_has_a_smoke_verdict() -> None:
 def test_every_method_has_its_origin_in_the_catalog() -> None:
     orphans = [m.id for m in CATALOG.methods.values() if m.introduced_by is None]
     assert orphans == ["shapley-value-sampling"]  # Strumbelj & Kononenko 2014 is not an interpretability paper here
+
+
+def test_committed_notebook_outputs_carry_no_machine_paths() -> None:
+    machine_path = re.compile(r"(?<![\w<>.~])/(?:[\w.+-]+/)+(?:site-packages|ipykernel_\d+)/")
+    leaks = {
+        str(path.relative_to(ROOT)): match.group(0)
+        for path in sorted((ROOT / "repro" / "results").glob("*/*.ipynb"))
+        if (match := machine_path.search(path.read_text()))
+    }
+    assert leaks == {}

@@ -11,6 +11,9 @@ from interpcat.cli import main
 from interpcat.repro.compare import compare_dirs
 
 FAILING = """# %%
+import os
+import captum
+print("library at", captum.__file__, "project at", os.getcwd() + "/repro")
 from interpcat.repro import Reproduction
 run = Reproduction(paper="failing")
 c = run.expect(claim="first", description="measured before the crash", at_least=0.0)
@@ -48,6 +51,37 @@ def test_run_records_ok_error_and_timeout(notebooks: Path, capsys: pytest.Captur
     assert any(cell.get("outputs") for cell in executed["cells"] if cell["cell_type"] == "code")
     printed = capsys.readouterr().out
     assert "hanging: timeout" in printed and "failing: error" in printed
+    failing = (out / "failing.ipynb").read_text()
+    assert "library at <site-packages>/captum/__init__.py" in failing  # the machine's paths are made portable
+    assert "project at ./repro" in failing and str(notebooks) not in failing
+
+
+def test_scrub_outputs_makes_paths_portable(tmp_path: Path) -> None:
+    import sysconfig
+    import tempfile
+
+    import nbformat
+
+    from interpcat.repro.execute import scrub_outputs
+
+    site = sysconfig.get_paths()["purelib"]
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=f"{site}/captum/attr/lime.py:12: UserWarning: w\n"),
+        nbformat.v4.new_output(
+            "error",
+            ename="E",
+            evalue=f"no {tmp_path}/data.npz",
+            traceback=[f"File {tempfile.gettempdir()}/ipykernel_41/87.py:3"],
+        ),
+        nbformat.v4.new_output("execute_result", data={"text/plain": f"PosixPath('{tmp_path}/repro/x.py')"}),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    scrub_outputs(notebook, tmp_path)
+    stream, error, result = notebook.cells[0].outputs
+    assert stream["text"] == "<site-packages>/captum/attr/lime.py:12: UserWarning: w\n"
+    assert error["evalue"] == "no ./data.npz" and error["traceback"] == ["File <cell>:3"]
+    assert result["data"]["text/plain"] == "PosixPath('./repro/x.py')"
 
 
 def test_run_unknown_paper(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
