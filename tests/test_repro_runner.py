@@ -13,6 +13,7 @@ from interpcat.repro.compare import compare_dirs
 FAILING = """# %%
 import os
 import captum
+import tqdm.auto  # warns about ipywidgets unless the runner silences it
 print("library at", captum.__file__, "project at", os.getcwd() + "/repro")
 from interpcat.repro import Reproduction
 run = Reproduction(paper="failing")
@@ -54,6 +55,7 @@ def test_run_records_ok_error_and_timeout(notebooks: Path, capsys: pytest.Captur
     failing = (out / "failing.ipynb").read_text()
     assert "library at <site-packages>/captum/__init__.py" in failing  # the machine's paths are made portable
     assert "project at ./repro" in failing and str(notebooks) not in failing
+    assert "IProgress not found" not in failing
 
 
 def test_scrub_outputs_makes_paths_portable(tmp_path: Path) -> None:

@@ -111,6 +111,9 @@ def run_one(root: Path, notebook: Path, profile: str, out_dir: Path, timeout: in
     # One thread count for every library (torch reads OMP_NUM_THREADS and MKL_NUM_THREADS at import).
     threads = int(env.get("OMP_NUM_THREADS") or threads)
     env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
+    # Progress bars are off under the runner; without ipywidgets, tqdm.auto (imported by Captum) would
+    # still warn about its text fallback in every executed notebook.
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [env.get("PYTHONWARNINGS"), "ignore:IProgress not found"]))
     cmd = [
         sys.executable,
         "-m",

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from tqdm import TqdmWarning
-
-with warnings.catch_warnings():
-    # Without ipywidgets, tqdm.auto falls back to its text bar, and says so in every notebook's output.
-    warnings.simplefilter("ignore", TqdmWarning)
-    from tqdm.auto import tqdm
+from tqdm.auto import tqdm
 
 from .data import Split
 from .environment import under_runner
