@@ -32,6 +32,13 @@ ARGS = [
 ]
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site without a log line per request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 def first_search(url: str, queries: list[str]) -> list[float]:
     from playwright.sync_api import sync_playwright
 
@@ -60,8 +67,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = _project(Path(tmp), args.n, plain=False)
         built = _build(project)
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project / "site"))
-        handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
+        handler = functools.partial(QuietHandler, directory=str(project / "site"))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/"
