@@ -36,10 +36,13 @@ step "JSON Schema files are current"
 step "unit tests"
 "$bin/pytest" -q
 
-step "reproduction notebooks, smoke profile, verdicts vs committed results"
+step "reproduction notebooks, smoke profile: outcomes, verdicts and expectations vs committed results"
 rm -rf build/repro-ci
 "$bin/interpcat" repro run --profile smoke --jobs 2 --timeout 900 --out build/repro-ci
 "$bin/interpcat" repro compare build/repro-ci/smoke repro/results/smoke
+
+step "pre-registration audit (per check: was the expectation committed before its result?)"
+"$bin/interpcat" repro audit | tail -n 5
 
 step "site build (strict)"
 "$bin/mkdocs" build --strict --site-dir build/site

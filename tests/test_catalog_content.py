@@ -12,7 +12,7 @@ from interpcat.records import NotebookReproduction
 from interpcat.results import check_results
 
 CATALOG, PROBLEMS = check_catalog(ROOT / "catalog")
-RESULTS, RESULT_PROBLEMS = check_results(ROOT)
+RESULTS, RESULT_PROBLEMS = check_results(ROOT, CATALOG)
 PAPERS = sorted(CATALOG.papers.values(), key=lambda p: p.id)
 
 
@@ -45,15 +45,30 @@ def test_every_notebook_is_linked_from_a_claim_and_has_smoke_results() -> None:
         assert ("smoke", notebook) in RESULTS.by_notebook, f"{notebook} has no committed smoke result"
 
 
-def test_every_linked_check_has_a_smoke_verdict() -> None:
-    missing = []
+def test_every_declared_check_has_a_smoke_outcome_and_every_claim_a_verdict() -> None:
+    missing, errors = [], []
+    for notebook in CATALOG.notebooks():
+        result = RESULTS.by_notebook.get(("smoke", notebook))
+        for cid in CATALOG.declared_checks(notebook):
+            check = result.check(cid) if result else None
+            if check is None or check.outcome == "error":
+                missing.append(f"{notebook}:{cid}")
     for paper in PAPERS:
         for claim in paper.claims:
             if isinstance(claim.reproduction, NotebookReproduction):
-                outcome = RESULTS.outcome(claim, "smoke")
-                if outcome is None or outcome.check is None:
-                    missing.append(f"{paper.id}:{claim.id}")
-    assert missing == []
+                outcome = RESULTS.outcome(CATALOG, claim, "smoke")
+                if outcome is None or outcome.verdict == "error":
+                    errors.append(f"{paper.id}:{claim.id}")
+    assert missing == [] and errors == []
+
+
+def test_every_executed_notebook_starts_with_its_rendered_summary() -> None:
+    import json
+
+    for path in sorted((ROOT / "repro" / "results").glob("*/*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        heads = ["".join(c["source"]) for c in cells[:2]]
+        assert any(h.startswith("## Summary of this run") for h in heads), path
 
 
 def test_every_method_has_its_origin_in_the_catalog() -> None:

@@ -69,7 +69,8 @@ def fill_in(text: str, notebook: bool) -> str:
     text = text.replace("links:  # TODO: at least one link\n", "links:\n")
     text = re.sub(r"^  arxiv: null$", '  arxiv: "2201.00001"', text, flags=re.M)
     if notebook:
-        text = re.sub(r"check: null\}  # TODO.*$", f"check: {PLACEHOLDER_CHECK}}}", text, flags=re.M)
+        text = re.sub(r"role: null  # TODO.*$", "role: primary", text, flags=re.M)
+        text = re.sub(r"rationale: null  # TODO.*$", "rationale: a stub that only loads data", text, flags=re.M)
     else:
         text = re.sub(r"reason: null\}  # TODO.*$", "reason: needs a cluster}", text, flags=re.M)
     assert "# TODO" not in text
@@ -112,7 +113,8 @@ def test_unfilled_scaffold_fails_validation_on_each_todo(project: Path) -> None:
         "claims[0].source",
         "claims[0].reported.metric",
         "claims[0].reported.dataset",
-        "claims[0].reproduction.check",
+        "claims[0].reproduction.checks[0].role",
+        "claims[0].reproduction.checks[0].rationale",
         "credits[0].name",
     }
     # Every problem points at a line the scaffold marked TODO (the links problem, at the links block).
@@ -270,9 +272,9 @@ def test_notebook_stub_is_a_py_percent_notebook_using_the_check_api(project: Pat
     notebook = jupytext.reads(text, fmt="py:percent")
     assert notebook.metadata["jupytext"]["formats"] == "py:percent"
     assert [c.cell_type for c in notebook.cells][:2] == ["markdown", "code"]
-    for call in (f'Reproduction(paper="{PID}"', "run.pick(", "run.expect(", ".measure(", "run.finish()"):
+    for call in (f'Reproduction(paper="{PID}"', "run.pick(", f'run.measure("{PLACEHOLDER_CHECK}"', "run.finish()"):
         assert call in text
-    assert notebook_checks(project / scaffold.notebook) == {PLACEHOLDER_CHECK}
+    assert "run.expect(" not in text and PLACEHOLDER_CHECK in (notebook_checks(project / scaffold.notebook) or set())
     assert "PLACEHOLDER" in text
     compile(text, str(scaffold.notebook), "exec")
 
@@ -280,12 +282,12 @@ def test_notebook_stub_is_a_py_percent_notebook_using_the_check_api(project: Pat
 @pytest.mark.slow
 def test_notebook_stub_runs_and_its_record_validates(project: Path) -> None:
     assert main(["new", "paper", "--id", PID, "--title", "A Stub Paper", "--year", "2022", "--notebook"]) == 0
+    record = project / "catalog" / "papers" / f"{PID}.yaml"
+    record.write_text(fill_in(record.read_text(encoding="utf-8"), notebook=True), encoding="utf-8")
     assert main(["repro", "run", PID, "--profile", "smoke", "--timeout", "300"]) == 0
     result = json.loads((project / "repro" / "results" / "smoke" / f"{PID}.json").read_text())
     assert result["status"] == "ok"
-    assert [(c["claim"], c["verdict"]) for c in result["checks"]] == [(PLACEHOLDER_CHECK, "reproduced")]
+    assert [(c["id"], c["outcome"]) for c in result["checks"]] == [(PLACEHOLDER_CHECK, "met")]
     assert (project / "repro" / "results" / "smoke" / f"{PID}.ipynb").is_file()
-    record = project / "catalog" / "papers" / f"{PID}.yaml"
-    record.write_text(fill_in(record.read_text(encoding="utf-8"), notebook=True), encoding="utf-8")
     report = validate_project(project / "catalog")
     assert report.problems == [], [p.format() for p in report.problems]

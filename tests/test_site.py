@@ -21,9 +21,41 @@ XSS = ['<script>alert("x")</script>', "<img src=x onerror=alert(1)>", '"><svg on
 
 def _write_fixture_results(project: Path) -> None:
     """A smoke result and an executed notebook for the fixture paper, written as the runner would."""
+    from interpcat.records import CheckSpec
+    from interpcat.verdicts import judge
+
     out = project / "repro" / "results" / "smoke"
     out.mkdir(parents=True, exist_ok=True)
+    catalog = load_catalog(project / "catalog")
+    values = {"toy-check": [0.9, 0.92, 0.91], "toy-precondition": [True, True], "toy-control": [1.0]}
+    checks = []
+    for cid, declared in catalog.declared_checks("repro/alpha2020-example.py").items():
+        spec: CheckSpec = declared.spec
+        j = judge(spec.expect, spec.aggregate, values[cid])
+        checks.append(
+            {
+                "id": cid,
+                "role": spec.role,
+                "measures": spec.measures,
+                "unit": spec.unit,
+                "aggregate": spec.aggregate,
+                "variant": spec.variant,
+                "expected": spec.expect.words(),
+                "expect": spec.expect.model_dump(exclude_none=True),
+                "expectation_sha256": spec.expectation_sha256(),
+                "values": values[cid],
+                "labels": None,
+                "statistic": j.statistic,
+                "interval": list(j.interval) if j.interval else None,
+                "interval_rule": "t95",
+                "outcome": j.outcome,
+                "reason": j.reason,
+                "note": XSS[1],
+                "measured_at": 0.2,
+            }
+        )
     result = {
+        "format": 2,
         "paper": "alpha2020-example",
         "notebook": "repro/alpha2020-example.py",
         "profile": "smoke",
@@ -31,28 +63,20 @@ def _write_fixture_results(project: Path) -> None:
         "error": None,
         "provenance": {
             "device": "cpu: test",
-            "torch": "2.13.0",
-            "captum": "0.9.0",
             "python": "3.11.7",
+            "platform": None,
+            "packages": {"torch": "2.13.0", "captum": "0.9.0", "numpy": "2.0"},
             "seed": 0,
             "git_commit": "abc",
+            "git_clean": True,
+            "git_changed": [],
+            "notebook_sha256": "0" * 64,
+            "expectations_sha256": "1" * 64,
+            "data": [{"name": "toy digits", "size": 10, "resolution": "8x8", "source": None}],
             "started": "2026-11-23T00:00:00+00:00",
             "duration_s": 1.0,
-            "platform": None,
         },
-        "checks": [
-            {
-                "claim": "toy-check",
-                "description": "toy value is large",
-                "expected": ">= 0.5",
-                "expectation": {"op": ">=", "value": 0.5},
-                "measured": 0.9,
-                "verdict": "reproduced",
-                "declared_at": 0.1,
-                "measured_at": 0.2,
-                "note": None,
-            }
-        ],
+        "checks": checks,
     }
     (out / "alpha2020-example.json").write_text(json.dumps(result))
     nb = nbformat.v4.new_notebook()
@@ -103,9 +127,12 @@ def test_every_record_has_a_page_and_appears_in_the_overviews(fixture_site: Path
 
 def test_claim_rows_show_reported_and_reproduced(fixture_site: Path) -> None:
     page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
-    assert "expected &gt;= 0.5" in page and ">0.9<" in page
+    assert "&gt;= 0.5" in page and ">0.91<" in page and "n = 3" in page  # expectation, mean, interval
     assert "ic-v-reproduced" in page and "not run yet" in page  # smoke ran, full did not
-    assert "cpu: test" in page and "torch 2.13.0" in page and "captum 0.9.0" in page
+    assert "ic-v-met" in page and "primary" in page and "precondition" in page and "control" in page
+    assert '<svg class="ic-strip"' in page  # the per-seed strip
+    assert "one value, no interval" in page
+    assert "cpu: test" in page and "torch 2.13.0" in page and "data: toy digits" in page
     assert 'href="../../notebooks/alpha2020-example/smoke/"' in page
     assert "@inproceedings{alpha2020-example," in page  # the BibTeX block
 
@@ -196,7 +223,10 @@ def _poison(value: object, i: list[int]) -> object:
             "captum",
             "links",
             "notebook",
-            "check",
+            "unit",
+            "aggregate",
+            "rule",
+            "use",
             "status",
             "year",
             "value",

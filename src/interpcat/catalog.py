@@ -19,7 +19,7 @@ from pydantic import BaseModel, Discriminator, ValidationError
 
 from . import yamlsafe
 from .problems import CatalogError, Problem, display_path
-from .records import RECORD_TYPES, Claim, Criterion, Method, NotebookReproduction, Paper
+from .records import RECORD_TYPES, CheckSpec, CheckUse, Claim, Criterion, Method, NotebookReproduction, Paper
 
 Loc = tuple[str | int, ...]
 ALLOWED_TOP_LEVEL = {"papers", "methods", "criteria", "schema"}
@@ -37,6 +37,17 @@ class Source:
         if self._node is None:
             self._node = yamlsafe.compose_only(self.path.read_bytes())
         return self._node
+
+
+@dataclass
+class DeclaredCheck:
+    """A check as the catalog declares it: its definition, where it stands, and the claims it serves."""
+
+    spec: CheckSpec
+    paper: str
+    claim: str
+    loc: Loc
+    claims: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +84,38 @@ class Catalog:
                 incoming[rel.paper].append((paper.id, rel.relation))
         return dict(incoming)
 
+    def notebooks(self) -> list[str]:
+        """Every notebook path that some claim's reproduction names, sorted."""
+        return sorted({c.reproduction.notebook for p in self.papers.values() for c in p.claims if _notebook_repro(c)})
+
+    def declared_checks(self, notebook: str) -> dict[str, DeclaredCheck]:
+        """The checks the catalog declares for a notebook, by id (first definition wins)."""
+        return self._declared.get(notebook, {})
+
+    def claims_of_notebook(self, notebook: str) -> list[tuple[Paper, Claim]]:
+        return [(p, c) for p in self.papers.values() for c in p.claims if _notebook_repro(c, notebook)]
+
+    @cached_property
+    def _declared(self) -> dict[str, dict[str, DeclaredCheck]]:
+        out: dict[str, dict[str, DeclaredCheck]] = defaultdict(dict)
+        for paper in self.papers.values():
+            for i, claim in enumerate(paper.claims):
+                repro = claim.reproduction
+                if isinstance(repro, NotebookReproduction):
+                    for j, entry in enumerate(repro.checks):
+                        if isinstance(entry, CheckSpec) and entry.id not in out[repro.notebook]:
+                            loc: Loc = ("claims", i, "reproduction", "checks", j)
+                            out[repro.notebook][entry.id] = DeclaredCheck(entry, paper.id, claim.id, loc)
+        for paper in self.papers.values():
+            for claim in paper.claims:
+                repro = claim.reproduction
+                if isinstance(repro, NotebookReproduction):
+                    for cid in repro.check_ids():
+                        declared = out[repro.notebook].get(cid)
+                        if declared is not None and (paper.id, claim.id) not in declared.claims:
+                            declared.claims.append((paper.id, claim.id))
+        return dict(out)
+
     @cached_property
     def tags(self) -> dict[str, list[Paper]]:
         index: dict[str, list[Paper]] = defaultdict(list)
@@ -80,6 +123,20 @@ class Catalog:
             for tag in paper.tags:
                 index[tag].append(paper)
         return dict(sorted(index.items()))
+
+
+def _notebook_repro(claim: Claim, notebook: str | None = None) -> bool:
+    repro = claim.reproduction
+    return isinstance(repro, NotebookReproduction) and (notebook is None or repro.notebook == notebook)
+
+
+def claim_checks(catalog: Catalog, claim: Claim) -> list[CheckSpec]:
+    """The checks behind a claim, reused ones resolved (unresolvable ones are left out)."""
+    repro = claim.reproduction
+    if not isinstance(repro, NotebookReproduction):
+        return []
+    declared = catalog.declared_checks(repro.notebook)
+    return [declared[cid].spec for cid in repro.check_ids() if cid in declared]
 
 
 def claim_methods(paper: Paper, claim: Claim) -> list[str]:
@@ -123,7 +180,7 @@ def _clean_loc(model: type[BaseModel], loc: Loc) -> tuple[Loc, list[type[BaseMod
     current: list[type[BaseModel]] = [model]
     skip_tag = False
     for part in loc:
-        if skip_tag:
+        if skip_tag and not isinstance(part, int):  # a list of tagged unions: the index comes first
             skip_tag = False
             continue
         clean.append(part)
@@ -254,19 +311,41 @@ def parse_record(kind: str, path: Path) -> tuple[Any | None, Source | None, list
     return record, source, problems
 
 
-def notebook_checks(path: Path) -> set[str] | None:
-    """The check ids a notebook records: string ``claim=`` arguments of its calls (None if unreadable)."""
+@dataclass
+class NotebookScan:
+    """What a notebook's source says about its checks, found without running it."""
+
+    strings: set[str]
+    measured: dict[str, int]  # literal first arguments of .measure(...) calls, with their line
+
+
+def scan_notebook(path: Path) -> NotebookScan | None:
+    """String literals and ``.measure("<id>", ...)`` calls of a notebook (None if unreadable)."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None
-    found = set()
-    for call in ast.walk(tree):
-        if isinstance(call, ast.Call):
-            for kw in call.keywords:
-                if kw.arg == "claim" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                    found.add(kw.value.value)
-    return found
+    strings: set[str] = set()
+    measured: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.add(node.value)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "measure"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            measured.setdefault(node.args[0].value, node.lineno)
+    return NotebookScan(strings, measured)
+
+
+def notebook_checks(path: Path) -> set[str] | None:
+    """The check ids a notebook mentions as string literals (None if unreadable)."""
+    scan = scan_notebook(path)
+    return None if scan is None else scan.strings
 
 
 class _CrossChecker:
@@ -274,7 +353,7 @@ class _CrossChecker:
         self.catalog = catalog
         self.broken = broken
         self.problems: list[Problem] = []
-        self._notebooks: dict[str, set[str] | None] = {}
+        self._notebooks: dict[str, NotebookScan | None] = {}
 
     def report(self, kind: str, record_id: str, loc: Loc, message: str, code: str, key: bool = False) -> None:
         source = self.catalog.sources[(kind, record_id)]
@@ -314,6 +393,7 @@ class _CrossChecker:
             self.refs("criteria", criterion.id, ("related",), criterion.related, "criteria", "criterion")
             if criterion.id in criterion.related:
                 self.report("criteria", criterion.id, ("related",), "a criterion cannot relate to itself", "value")
+        self.check_measured_ids()
         return self.problems
 
     def check_paper(self, paper: Paper) -> None:
@@ -359,13 +439,16 @@ class _CrossChecker:
             if isinstance(claim.reproduction, NotebookReproduction):
                 self.check_notebook(pid, i, claim.reproduction)
 
+    def scan(self, notebook: str) -> NotebookScan | None:
+        if notebook not in self._notebooks:
+            path = self.catalog.root / notebook
+            self._notebooks[notebook] = scan_notebook(path) if path.is_file() else None
+        return self._notebooks[notebook]
+
     def check_notebook(self, pid: str, i: int, repro: NotebookReproduction) -> None:
-        if repro.notebook not in self._notebooks:
-            path = self.catalog.root / repro.notebook
-            self._notebooks[repro.notebook] = notebook_checks(path) if path.is_file() else None
-        checks = self._notebooks[repro.notebook]
         loc: Loc = ("claims", i, "reproduction")
-        if checks is None:
+        scan = self.scan(repro.notebook)
+        if scan is None:
             self.report(
                 "papers",
                 pid,
@@ -373,15 +456,82 @@ class _CrossChecker:
                 f"notebook {repro.notebook!r} does not exist or is not valid Python",
                 "unknown-reference",
             )
-        elif repro.check not in checks:
-            known = ", ".join(sorted(checks)) or "none"
+        declared = self.catalog.declared_checks(repro.notebook)
+        ids = repro.check_ids()
+        primaries = 0
+        for j, entry in enumerate(repro.checks):
+            cid = entry.use if isinstance(entry, CheckUse) else entry.id
+            if ids.count(cid) > 1 and ids.index(cid) != j:
+                self.report("papers", pid, (*loc, "checks", j), f"check {cid!r} is listed twice", "duplicate-id")
+                continue
+            if isinstance(entry, CheckUse):
+                target = declared.get(cid)
+                if target is None:
+                    close = difflib.get_close_matches(cid, list(declared), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    self.report(
+                        "papers",
+                        pid,
+                        (*loc, "checks", j, "use"),
+                        f"no claim defines a check {cid!r} for {repro.notebook}{hint}",
+                        "unknown-reference",
+                    )
+                    continue
+                spec = target.spec
+            else:
+                spec = entry
+                first = declared.get(cid)
+                if first is not None and (first.paper, first.loc) != (pid, (*loc, "checks", j)):
+                    self.report(
+                        "papers",
+                        pid,
+                        (*loc, "checks", j, "id"),
+                        f"check {cid!r} of {repro.notebook} is already defined in {first.paper} "
+                        f"(claim {first.claim!r}): reuse it with {{use: {cid}}}",
+                        "duplicate-id",
+                    )
+                    continue
+                if scan is not None and cid not in scan.strings:
+                    self.report(
+                        "papers",
+                        pid,
+                        (*loc, "checks", j, "id"),
+                        f"check {cid!r} is never measured: {repro.notebook} does not mention it "
+                        f'(measure it with run.measure("{cid}", values))',
+                        "never-measured",
+                    )
+            primaries += spec.role == "primary"
+        if primaries == 0:
             self.report(
                 "papers",
                 pid,
-                (*loc, "check"),
-                f"notebook {repro.notebook!r} records no check {repro.check!r} (it records: {known})",
-                "unknown-reference",
+                (*loc, "checks"),
+                "a claim needs at least one primary check (preconditions and controls never decide a claim)",
+                "no-primary-check",
             )
+
+    def check_measured_ids(self) -> None:
+        """Every literal .measure("<id>") of a notebook is a check some claim declares."""
+        for notebook in self.catalog.notebooks():
+            scan = self.scan(notebook)
+            if scan is None:
+                continue
+            declared = self.catalog.declared_checks(notebook)
+            for cid, line in sorted(scan.measured.items(), key=lambda kv: kv[1]):
+                if cid not in declared:
+                    close = difflib.get_close_matches(cid, list(declared), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    self.problems.append(
+                        Problem(
+                            notebook,
+                            line,
+                            1,
+                            "measure",
+                            f"the notebook measures check {cid!r}, which no claim declares: "
+                            f"add it to a claim's reproduction.checks{hint}",
+                            "undeclared-check",
+                        )
+                    )
 
 
 def check_catalog(catalog_dir: Path) -> tuple[Catalog, list[Problem]]:

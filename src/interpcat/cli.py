@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -77,17 +78,47 @@ def _cmd_repro_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_repro_compare(args: argparse.Namespace) -> int:
+    from .catalog import load_catalog
     from .repro.compare import compare_dirs
+    from .repro.environment import project_root
 
-    diffs = compare_dirs(Path(args.committed), Path(args.fresh), args.papers, rel_tol=args.rel_tol)
+    catalog = load_catalog(project_root() / "catalog")
+    try:
+        diffs = compare_dirs(Path(args.committed), Path(args.fresh), args.papers, catalog=catalog)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     for diff in diffs:
         print(diff.format())
-    changed = [d for d in diffs if not d.drift]
-    if changed:
-        print(f"{len(changed)} verdict(s) differ from the committed results", file=sys.stderr)
+    failing = [d for d in diffs if d.failing]
+    if failing:
+        print(f"{len(failing)} difference(s) from the committed results", file=sys.stderr)
         return 1
-    drift = f" ({len(diffs)} flip(s) at a threshold within {args.rel_tol:.0%} of the committed value)" if diffs else ""
-    print(f"verdicts agree with the committed results{drift}", file=sys.stderr)
+    notes = f" ({len(diffs)} one-value check(s) moved; see the notes)" if diffs else ""
+    print(f"outcomes, verdicts and expectations agree with the committed results{notes}", file=sys.stderr)
+    return 0
+
+
+def _cmd_repro_audit(args: argparse.Namespace) -> int:
+    from .audit import STATE_LABELS, audit_project
+    from .catalog import load_catalog
+    from .repro.environment import project_root
+
+    root = project_root()
+    catalog = load_catalog(root / "catalog")
+    report = audit_project(root, catalog)
+    rows = sorted(report.checks.values(), key=lambda a: (a.notebook, a.check))
+    if args.json:
+        print(json.dumps([a.__dict__ for a in rows], indent=2))
+        return 0
+    counts: dict[str, int] = {}
+    for a in rows:
+        counts[a.state] = counts.get(a.state, 0) + 1
+        print(f"{a.notebook}: {a.check}: {STATE_LABELS[a.state]}: {a.detail}")
+    for (profile, notebook), changed in sorted(report.notebook_changed.items()):
+        if changed:
+            print(f"{notebook}: the notebook changed after its {profile} result was produced")
+    print(", ".join(f"{n} {STATE_LABELS[s]}" for s, n in sorted(counts.items())), file=sys.stderr)
     return 0
 
 
@@ -167,17 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=900, help="seconds per notebook (default: 900)")
     p.add_argument("--out", help="results root (default: repro/results); files go to OUT/<profile>/")
     p.set_defaults(func=_cmd_repro_run)
-    p = rsub.add_parser("compare", help="exit 1 if fresh verdicts differ from committed ones")
+    p = rsub.add_parser(
+        "compare", help="exit 1 if outcomes, verdicts or expectations differ from the committed results"
+    )
     p.add_argument("fresh", help="folder of fresh results, e.g. build/repro/smoke")
     p.add_argument("committed", nargs="?", default="repro/results/smoke", help="default: repro/results/smoke")
     p.add_argument("--papers", nargs="*", help="only these paper ids")
-    p.add_argument(
-        "--rel-tol",
-        type=float,
-        default=0.05,
-        help="a flip whose measured value moved less than this (relative) is drift, not a change",
-    )
     p.set_defaults(func=_cmd_repro_compare)
+    p = rsub.add_parser("audit", help="tell, per check, whether its expectation was committed before its result")
+    p.add_argument("--json", action="store_true", help="print the audit as JSON")
+    p.set_defaults(func=_cmd_repro_audit)
     p = rsub.add_parser("list", help="list the reproduction notebooks")
     p.set_defaults(func=_cmd_repro_list)
 

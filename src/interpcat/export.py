@@ -11,7 +11,7 @@ from .catalog import Catalog
 from .records import NotebookReproduction, Paper
 
 FORMATS = ("json", "bibtex", "csv")
-CSV_TABLES = ("papers", "claims", "methods", "criteria")
+CSV_TABLES = ("papers", "claims", "checks", "methods", "criteria")
 
 _BIBTEX_TYPES = {
     "conference": ("inproceedings", "booktitle"),
@@ -122,7 +122,8 @@ def _rows(catalog: Catalog, table: str) -> tuple[list[str], list[list[object]]]:
             "dataset",
             "setting",
             "notebook",
-            "check",
+            "rule",
+            "checks",
             "not_attempted_reason",
         ]
         rows = []
@@ -141,10 +142,44 @@ def _rows(catalog: Catalog, table: str) -> tuple[list[str], list[list[object]]]:
                         c.reported.dataset,
                         c.reported.setting,
                         r.notebook if nb else None,
-                        r.check if nb else None,
+                        r.rule if nb else None,
+                        "; ".join(r.check_ids()) if nb else None,
                         None if nb else r.reason,
                     ]
                 )
+    elif table == "checks":
+        header = [
+            "paper",
+            "claim",
+            "notebook",
+            "check",
+            "role",
+            "measures",
+            "unit",
+            "aggregate",
+            "variant",
+            "expected",
+            "rationale",
+        ]
+        rows = [
+            [
+                p.id,
+                c.id,
+                c.reproduction.notebook,
+                k.id,
+                k.role,
+                k.measures,
+                k.unit,
+                k.aggregate,
+                k.variant,
+                k.expect.words(),
+                k.rationale,
+            ]
+            for _, p in sorted(catalog.papers.items())
+            for c in p.claims
+            if isinstance(c.reproduction, NotebookReproduction)
+            for k in c.reproduction.defined()
+        ]
     elif table == "methods":
         header = ["id", "name", "family", "access", "model_agnostic", "stage", "scope", "introduced_by", "captum"]
         rows = [

@@ -29,6 +29,10 @@ CODES: dict[str, str] = {
     "unknown-reference": "a reference to a record, notebook or check that does not exist",
     "misplaced-file": "a file outside the record folders",
     "result": "a reproduction result file that is malformed or disagrees with the catalog",
+    "stale-result": "a result produced under another expectation or check list than the record's current one",
+    "never-measured": "a check the catalog declares that the notebook never measures",
+    "undeclared-check": "a check the notebook measures that no claim declares",
+    "no-primary-check": "a claim whose checks include no primary check",
 }
 
 

@@ -8,6 +8,8 @@ Every record is one YAML file whose stem is its ``id``: ``catalog/papers/<id>.ya
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -157,13 +159,159 @@ class Reported(_Model):
     setting: Line | None = Field(None, description="Model, baseline or condition the number belongs to")
 
 
+CheckRole = Literal["primary", "precondition", "control"]
+Unit = Literal["seed", "network", "image", "example", "input", "feature", "dataset", "run"]
+Aggregate = Literal["mean", "all", "any"]
+ClaimRule = Literal["all", "any"]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+class Expect(_Model):
+    """The expected value: exactly one comparator (``close_to`` goes with ``tolerance``)."""
+
+    at_least: float | None = None
+    at_most: float | None = None
+    greater_than: float | None = None
+    less_than: float | None = None
+    between: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="[low, high], both ends included"
+    )
+    close_to: float | None = None
+    tolerance: Annotated[float, Field(ge=0)] | None = None
+    equals: bool | None = Field(None, description="For boolean checks: the value every (or some) unit must have")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Expect:
+        given = [
+            k
+            for k in ("at_least", "at_most", "greater_than", "less_than", "between", "close_to", "equals")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "expect", "state exactly one comparator, got {given}", {"given": ", ".join(given) or "none"}
+            )
+        if (self.close_to is None) != (self.tolerance is None):
+            raise PydanticCustomError("expect", "close_to needs a tolerance, and tolerance goes with close_to")
+        if self.between is not None and self.between[0] > self.between[1]:
+            raise PydanticCustomError("expect", "between: the low end exceeds the high end")
+        return self
+
+    @property
+    def boolean(self) -> bool:
+        return self.equals is not None
+
+    def bounds(self) -> tuple[float, float, bool, bool]:
+        """The accepted range as (low, high, low end included, high end included)."""
+        inf = float("inf")
+        if self.at_least is not None:
+            return self.at_least, inf, True, True
+        if self.at_most is not None:
+            return -inf, self.at_most, True, True
+        if self.greater_than is not None:
+            return self.greater_than, inf, False, True
+        if self.less_than is not None:
+            return -inf, self.less_than, True, False
+        if self.between is not None:
+            return self.between[0], self.between[1], True, True
+        if self.close_to is not None and self.tolerance is not None:
+            return self.close_to - self.tolerance, self.close_to + self.tolerance, True, True
+        raise ValueError("a boolean expectation has no bounds")
+
+    def words(self) -> str:
+        """The expectation in words, e.g. '>= 0.9'."""
+        if self.at_least is not None:
+            return f">= {_fmt(self.at_least)}"
+        if self.at_most is not None:
+            return f"<= {_fmt(self.at_most)}"
+        if self.greater_than is not None:
+            return f"> {_fmt(self.greater_than)}"
+        if self.less_than is not None:
+            return f"< {_fmt(self.less_than)}"
+        if self.between is not None:
+            return f"between {_fmt(self.between[0])} and {_fmt(self.between[1])}"
+        if self.close_to is not None:
+            return f"{_fmt(self.close_to)} ± {_fmt(self.tolerance or 0.0)}"
+        return f"is {self.equals}"
+
+
+class CheckSpec(_Model):
+    """One check a notebook measures: what, over which units, and what the paper leads us to expect."""
+
+    id: RecordId = Field(description="Unique within the notebook; the notebook measures run.measure('<id>', values)")
+    role: CheckRole = Field(
+        description="primary decides the claim; precondition says the analog can test it; control is a sanity check"
+    )
+    measures: Text = Field(description="The quantity, in words")
+    unit: Unit = Field("run", description="What one measured value is: one per seed, network, image, ...")
+    aggregate: Aggregate = Field("mean", description="mean (numbers) or all / any (booleans)")
+    variant: Line | None = Field(None, description="Signed or absolute, substrate, library, ...")
+    expect: Expect
+    rationale: Text = Field(description="Why this threshold, tied to the paper's number")
+
+    @model_validator(mode="after")
+    def _aggregate_fits(self) -> CheckSpec:
+        if self.expect.boolean and self.aggregate == "mean":
+            raise PydanticCustomError("aggregate", "a boolean expectation (equals) needs aggregate: all or any")
+        if not self.expect.boolean and self.aggregate != "mean":
+            raise PydanticCustomError("aggregate", "aggregate all / any needs a boolean expectation (equals)")
+        return self
+
+    def expectation_key(self) -> dict[str, Any]:
+        """What the expectation consists of: changing any of it is a new expectation."""
+        return {
+            "id": self.id,
+            "role": self.role,
+            "measures": self.measures,
+            "unit": self.unit,
+            "aggregate": self.aggregate,
+            "variant": self.variant,
+            "expect": self.expect.model_dump(exclude_none=True),
+        }
+
+    def expectation_sha256(self) -> str:
+        """A stable hash of the expectation (the rationale's wording is left out)."""
+        blob = json.dumps(self.expectation_key(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class CheckUse(_Model):
+    """A check defined under another claim of the same notebook, reused here."""
+
+    use: RecordId = Field(description="Id of a check defined under another claim that uses the same notebook")
+
+
+def _check_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "use" if "use" in value else "spec"
+    return "use" if isinstance(value, CheckUse) else "spec"
+
+
+CheckEntry = Annotated[
+    Annotated[CheckSpec, Tag("spec")] | Annotated[CheckUse, Tag("use")],
+    Discriminator(_check_kind),
+]
+
+
 class NotebookReproduction(_Model):
-    """The claim is checked by a notebook in repro/."""
+    """The claim is checked by a notebook in repro/, through the checks listed here."""
 
     notebook: Annotated[str, StringConstraints(pattern=NOTEBOOK_PATTERN)] = Field(
         description="Path of the py:percent notebook, e.g. repro/ross2017-right-reasons.py"
     )
-    check: RecordId = Field(description="The id the notebook records this check under (its claim= argument)")
+    rule: ClaimRule = Field("all", description="all: every primary check must be met; any: one suffices")
+    checks: Annotated[list[CheckEntry], Field(min_length=1)] = Field(
+        description="The checks behind the claim: defined here, or reused with {use: id}"
+    )
+
+    def defined(self) -> list[CheckSpec]:
+        return [c for c in self.checks if isinstance(c, CheckSpec)]
+
+    def check_ids(self) -> list[str]:
+        return [c.id if isinstance(c, CheckSpec) else c.use for c in self.checks]
 
 
 class NotAttempted(_Model):
@@ -175,7 +323,7 @@ class NotAttempted(_Model):
 
 def _reproduction_kind(value: Any) -> str:
     if isinstance(value, dict):
-        return "notebook" if "notebook" in value or "check" in value else "not-attempted"
+        return "notebook" if "notebook" in value or "checks" in value else "not-attempted"
     return "notebook" if isinstance(value, NotebookReproduction) else "not-attempted"
 
 

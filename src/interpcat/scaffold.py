@@ -8,7 +8,7 @@ entry gives) are filled in; every field that needs a person's judgement is left 
 ``[]`` marked ``# TODO``. Those placeholders fail ``interpcat validate`` on purpose, so the
 validator that already guards every pull request refuses an unfinished scaffold, and lists each
 missing field with its line. The notebook stub uses the check API and runs as it is; its one
-check (``placeholder-data-loads``) is a placeholder that says so.
+check (``placeholder-data-loads``, declared in the record) is a placeholder that says so.
 
 Errors are raised as :class:`ScaffoldError` subclasses; the CLI turns them into messages.
 """
@@ -325,8 +325,17 @@ def render_paper(paper_id: str, title: str, year: int, facts: BibFacts | None = 
     venue_type = bib.venue_type if bib.venue_type and _valid(_VENUE_TYPE, bib.venue_type) else None
     if notebook:
         reproduction = (
-            f"{{notebook: repro/{paper_id}.py, check: null}}{TODO}: the claim= id the notebook records "
-            f"({PLACEHOLDER_CHECK} while it is a stub)"
+            f"\n      notebook: repro/{paper_id}.py\n"
+            "      rule: all  # all: every primary check must be met; any: one suffices\n"
+            "      checks:  # expectations live here, never in the notebook (docs/verdicts.md)\n"
+            f"        - id: {PLACEHOLDER_CHECK}  # PLACEHOLDER: replace with the checks of this claim\n"
+            f"          role: null{TODO}: primary (decides the claim), precondition (the analog can test it) "
+            "or control\n"
+            '          measures: "PLACEHOLDER: the profile\'s subset of the digits has the requested size"\n'
+            "          unit: run  # what one value is: seed, network, image, example, input, feature, dataset, run\n"
+            "          aggregate: all  # mean for numbers; all / any for booleans\n"
+            "          expect: {equals: true}  # or at_least, at_most, greater_than, less_than, between, close_to\n"
+            f"          rationale: null{TODO}: why this threshold, tied to the paper's number"
         )
     else:
         reproduction = "{status: not-attempted, reason: null}" + TODO + ": why not, or a notebook check"
@@ -426,7 +435,8 @@ def next_steps(scaffold: Scaffold) -> list[str]:
     if scaffold.notebook is not None:
         steps.append(
             f"run the stub: `interpcat repro run {pid} --profile smoke`; then replace its placeholder check "
-            f"with the paper's claims (expectations first) and point each claim's reproduction.check at one"
+            "with the claims' checks in the record (expectations first), commit them, and only then run "
+            "the notebook for its results (docs/verdicts.md)"
         )
     files = " ".join(str(p) for p in scaffold.files)
     results = f" repro/results/smoke/{pid}.*" if scaffold.notebook is not None else ""

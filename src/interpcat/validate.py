@@ -29,5 +29,5 @@ class Report:
 def validate_project(catalog_dir: Path) -> Report:
     """Check the catalog at ``catalog_dir`` and the results of the project around it."""
     catalog, problems = check_catalog(catalog_dir)
-    results, result_problems = check_results(catalog.root)
+    results, result_problems = check_results(catalog.root, catalog)
     return Report(catalog, results, sorted(problems + result_problems))

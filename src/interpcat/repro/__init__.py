@@ -3,7 +3,7 @@
 Notebooks import from here; nothing here is copied between notebooks.
 """
 
-from .checks import Check, Reproduction
+from .checks import Reproduction
 from .environment import current_profile, project_root, seed_everything, select_device
 
-__all__ = ["Check", "Reproduction", "current_profile", "project_root", "seed_everything", "select_device"]
+__all__ = ["Reproduction", "current_profile", "project_root", "seed_everything", "select_device"]

@@ -1,33 +1,56 @@
-"""State an expectation before measuring, then record the measurement and an honest verdict.
+"""Measure the checks the catalog declares for a notebook, and write an honest result file.
 
-    run = Reproduction(paper="ross2017-right-reasons")
-    collapse = run.expect(claim="decoy-collapse", description="plain model on swapped decoys",
-                          at_most=0.70)            # stated before anything is trained
+    run = Reproduction(paper="ross2017-right-reasons")   # reads this notebook's checks from the catalog
+    run.data("scikit-learn digits", size=1797, resolution="8x8")
     ...
-    collapse.measure(accuracy)                     # verdict recorded, never raised
-    run.finish()                                   # writes repro/results/<profile>/<paper>.json
+    run.measure("decoy-collapse", {f"seed {s}": acc[s] for s in seeds})   # one value per unit
+    run.finish()                                          # writes repro/results/<profile>/<paper>.json
 
-A check that misses its expectation is recorded as ``not-reproduced`` and the notebook goes on.
+Expectations are never written in a notebook: each check's comparator, threshold, role and unit
+live in the claim's record (``docs/verdicts.md``), so the record is the one place they are stated
+and the validator can tell when a result was produced under another one. A check that misses its
+expectation is recorded, never raised.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import os
 import time
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..results import CheckResult, Expectation, ReproResult
+from ..catalog import Catalog, DeclaredCheck, load_catalog
+from ..records import CheckSpec
+from ..results import NEVER_MEASURED, RESULT_FORMAT, CheckResult, DataSource, ReproResult
+from ..verdicts import INTERVAL_RULE, judge
 from .environment import RESULTS_ENV, current_profile, project_root, provenance, seed_everything, select_device
 
 _UNFINISHED = "the notebook stopped before run.finish()"
 
+# Captum warns on every call about hooks on reused activations and about requires_grad on inputs;
+# the warnings say nothing about the result and flood executed notebooks.
+_QUIET = (
+    r".*[Ss]etting forward, backward hooks and attributes on non-linear.*",
+    r".*[Ii]nput Tensor \d+ did not already require gradients.*",
+    r".*required_grads has been set automatically.*",
+    r".*Using a non-full backward hook.*",
+    r".*Attempting to normalize by value approximately 0.*",
+    r".*Multiple layers provided.*",
+)
 
-def _as_number(value: Any) -> float | bool:
+
+def quiet_library_warnings() -> None:
+    """Silence the known, harmless Captum and torch warnings (others still show)."""
+    for pattern in _QUIET:
+        warnings.filterwarnings("ignore", message=pattern)
+
+
+def _as_value(value: Any) -> float | bool:
     """A plain float or bool from a Python, NumPy or torch scalar."""
     if hasattr(value, "item"):
         value = value.item()
@@ -35,156 +58,57 @@ def _as_number(value: Any) -> float | bool:
         return value
     if isinstance(value, (int, float)):
         return float(value)
-    raise TypeError(f"a check measures a number or a bool, got {type(value).__name__}")
+    raise TypeError(f"a check measures numbers or booleans, got {type(value).__name__}")
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+def _values(values: Any) -> tuple[list[float | bool], list[str] | None]:
+    """Per-unit values (and labels) from a scalar, a sequence or a {label: value} mapping."""
+    if isinstance(values, Mapping):
+        return [_as_value(v) for v in values.values()], [str(k) for k in values]
+    if hasattr(values, "tolist") and getattr(values, "ndim", 0) > 0:
+        values = values.tolist()
+    if isinstance(values, Sequence) and not isinstance(values, (str, bytes)):
+        return [_as_value(v) for v in values], None
+    return [_as_value(values)], None
 
 
-def make_expectation(
-    *,
-    at_least: float | None = None,
-    at_most: float | None = None,
-    greater_than: float | None = None,
-    less_than: float | None = None,
-    between: tuple[float, float] | None = None,
-    close_to: float | None = None,
-    tolerance: float | None = None,
-    equals: bool | None = None,
-) -> tuple[Expectation, str]:
-    """Exactly one expectation, as data and in words."""
-    given = {
-        k: v
-        for k, v in dict(
-            at_least=at_least,
-            at_most=at_most,
-            greater_than=greater_than,
-            less_than=less_than,
-            between=between,
-            close_to=close_to,
-            equals=equals,
-        ).items()
-        if v is not None
-    }
-    if len(given) != 1:
-        raise ValueError(f"state exactly one expectation, got {sorted(given) or 'none'}")
-    if (close_to is None) != (tolerance is None):
-        raise ValueError("close_to needs a tolerance, and tolerance goes with close_to")
-    if at_least is not None:
-        return Expectation(op=">=", value=float(at_least)), f">= {_fmt(at_least)}"
-    if at_most is not None:
-        return Expectation(op="<=", value=float(at_most)), f"<= {_fmt(at_most)}"
-    if greater_than is not None:
-        return Expectation(op=">", value=float(greater_than)), f"> {_fmt(greater_than)}"
-    if less_than is not None:
-        return Expectation(op="<", value=float(less_than)), f"< {_fmt(less_than)}"
-    if between is not None:
-        lo, hi = float(between[0]), float(between[1])
-        if lo > hi:
-            raise ValueError(f"between=({lo}, {hi}): the low end exceeds the high end")
-        return Expectation(op="between", low=lo, high=hi), f"between {_fmt(lo)} and {_fmt(hi)}"
-    if close_to is not None:
-        assert tolerance is not None
-        if tolerance < 0:
-            raise ValueError("tolerance must be non-negative")
-        exp = Expectation(op="close-to", value=float(close_to), tolerance=float(tolerance))
-        return exp, f"{_fmt(close_to)} ± {_fmt(tolerance)}"
-    assert equals is not None
-    return Expectation(op="is", value=bool(equals)), f"is {bool(equals)}"
+def expectations_sha256(declared: Mapping[str, DeclaredCheck]) -> str:
+    """One hash over every check of a notebook (ids sorted)."""
+    import hashlib
 
-
-def holds(expectation: Expectation, measured: float | bool) -> bool:
-    """Whether a measured value meets an expectation."""
-    op = expectation.op
-    if op == "is":
-        return bool(measured) is expectation.value
-    x = float(measured)
-    v = expectation.value
-    if op == ">=":
-        return x >= v  # type: ignore[operator]
-    if op == "<=":
-        return x <= v  # type: ignore[operator]
-    if op == ">":
-        return x > v  # type: ignore[operator]
-    if op == "<":
-        return x < v  # type: ignore[operator]
-    if op == "between":
-        return expectation.low <= x <= expectation.high  # type: ignore[operator]
-    return abs(x - v) <= expectation.tolerance  # type: ignore[operator]
-
-
-class Check:
-    """One expectation, stated before its value is known; measured once."""
-
-    def __init__(self, run: Reproduction, claim: str, description: str, expectation: Expectation, expected: str):
-        self.run = run
-        self.claim = claim
-        self.description = description
-        self.expectation = expectation
-        self.expected = expected
-        self.declared_at = run.elapsed()
-        self.result: CheckResult | None = None
-
-    def measure(self, value: Any, note: str | None = None) -> CheckResult:
-        """Record the measured value and its verdict. A miss is recorded, not raised."""
-        if self.result is not None:
-            raise RuntimeError(f"check {self.claim!r} was already measured; a check is measured once")
-        measured = _as_number(value)
-        if isinstance(measured, float) and not math.isfinite(measured):
-            verdict, stored = "error", None
-            note = f"measured value is {measured}" + (f"; {note}" if note else "")
-        else:
-            verdict = "reproduced" if holds(self.expectation, measured) else "not-reproduced"
-            stored = measured
-        self.result = CheckResult(
-            claim=self.claim,
-            description=self.description,
-            expected=self.expected,
-            expectation=self.expectation,
-            measured=stored,
-            verdict=verdict,
-            declared_at=round(self.declared_at, 3),
-            measured_at=round(self.run.elapsed(), 3),
-            note=note,
-        )
-        shown = measured if isinstance(measured, bool) else _fmt(measured)
-        print(f"[{verdict}] {self.claim}: measured {shown}, expected {self.expected}")
-        self.run._write(status="error", error=_UNFINISHED)
-        return self.result
-
-    def pending_result(self) -> CheckResult:
-        return self.result or CheckResult(
-            claim=self.claim,
-            description=self.description,
-            expected=self.expected,
-            expectation=self.expectation,
-            measured=None,
-            verdict="error",
-            declared_at=round(self.declared_at, 3),
-            measured_at=None,
-            note="never measured",
-        )
+    blob = json.dumps({cid: d.spec.expectation_sha256() for cid, d in sorted(declared.items())}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class Reproduction:
-    """One run of one paper's notebook in one profile; writes its result file."""
+    """One run of one notebook in one profile: measures the catalog's checks, writes the result file."""
 
-    def __init__(self, paper: str, seed: int = 0, notebook: str | None = None):
+    def __init__(self, paper: str, seed: int = 0, notebook: str | None = None, catalog: Catalog | None = None):
+        quiet_library_warnings()
         self.paper = paper
         self.seed = seed
         self.profile = current_profile()
         self.device = select_device(self.profile)
         self.root = project_root()
         self.notebook = notebook or f"repro/{paper}.py"
+        self.catalog = catalog or load_catalog(self.root / "catalog")
+        self.declared = self.catalog.declared_checks(self.notebook)
+        if not self.declared:
+            raise LookupError(
+                f"no claim in the catalog declares a check for {self.notebook}: add the checks to the claims' "
+                "reproduction blocks first (docs/verdicts.md)"
+            )
         out = os.environ.get(RESULTS_ENV)
         self.out_dir = Path(out) if out else self.root / "repro" / "results" / self.profile
         self.started = _dt.datetime.now(_dt.timezone.utc)
         self._t0 = time.perf_counter()
-        self._checks: dict[str, Check] = {}
+        self._results: dict[str, CheckResult] = {}
+        self._data: list[DataSource] = []
         self.finished = False
         seed_everything(seed)
         print(f"{paper}: profile {self.profile}, device {self.device}, seed {seed}")
+        for cid, d in self.declared.items():
+            print(f"[expect] {cid} ({d.spec.role}, per {d.spec.unit}): {d.spec.measures}: {d.spec.expect.words()}")
 
     def elapsed(self) -> float:
         return time.perf_counter() - self._t0
@@ -195,47 +119,83 @@ class Reproduction:
             raise ValueError(f"profiles set different names: {sorted(set(smoke) ^ set(full))}")
         return SimpleNamespace(**(smoke if self.profile == "smoke" else full))
 
-    def expect(
-        self,
-        *,
-        claim: str,
-        description: str,
-        at_least: float | None = None,
-        at_most: float | None = None,
-        greater_than: float | None = None,
-        less_than: float | None = None,
-        between: tuple[float, float] | None = None,
-        close_to: float | None = None,
-        tolerance: float | None = None,
-        equals: bool | None = None,
-    ) -> Check:
-        """State what the paper leads us to expect, before measuring it. Returns the check to measure."""
-        if claim in self._checks:
-            raise ValueError(f"check {claim!r} is already declared")
-        expectation, words = make_expectation(
-            at_least=at_least,
-            at_most=at_most,
-            greater_than=greater_than,
-            less_than=less_than,
-            between=between,
-            close_to=close_to,
-            tolerance=tolerance,
-            equals=equals,
+    def data(self, name: str, size: int | None = None, resolution: str | None = None, source: str | None = None):
+        """Record a data set this run uses (shown with the result)."""
+        self._data.append(DataSource(name=name, size=size, resolution=resolution, source=source))
+
+    def expectation(self, check_id: str) -> CheckSpec:
+        """The catalog's declaration of a check (for display; the verdict never needs it here)."""
+        try:
+            return self.declared[check_id].spec
+        except KeyError:
+            known = ", ".join(sorted(self.declared))
+            raise KeyError(f"no claim declares check {check_id!r} for {self.notebook} (declared: {known})") from None
+
+    def measure(self, check_id: str, values: Any, note: str | None = None) -> CheckResult:
+        """Record a check's per-unit values and its outcome. A miss is recorded, not raised."""
+        spec = self.expectation(check_id)
+        if check_id in self._results:
+            raise RuntimeError(f"check {check_id!r} was already measured; a check is measured once")
+        vals, labels = _values(values)
+        if labels is not None and len(labels) != len(vals):
+            raise ValueError("labels and values differ in length")
+        j = judge(spec.expect, spec.aggregate, vals)
+        result = self._check_result(spec, j.outcome, j.reason, note)
+        result = result.model_copy(
+            update=dict(
+                values=vals,
+                labels=labels,
+                statistic=j.statistic,
+                interval=list(j.interval) if j.interval else None,
+                measured_at=round(self.elapsed(), 3),
+            )
         )
-        check = Check(self, claim, description, expectation, words)
-        self._checks[claim] = check
-        print(f"[expect] {claim}: {description}: {words}")
-        return check
+        self._results[check_id] = result
+        print(f"[{j.outcome}] {check_id} ({spec.role}): {j.reason}")
+        self._write(status="error", error=_UNFINISHED)
+        return result
+
+    def _check_result(self, spec: CheckSpec, outcome: str, reason: str, note: str | None) -> CheckResult:
+        return CheckResult(
+            id=spec.id,
+            role=spec.role,
+            measures=spec.measures,
+            unit=spec.unit,
+            aggregate=spec.aggregate,
+            variant=spec.variant,
+            expected=spec.expect.words(),
+            expect=spec.expect.model_dump(exclude_none=True),
+            expectation_sha256=spec.expectation_sha256(),
+            interval_rule=INTERVAL_RULE,
+            outcome=outcome,  # type: ignore[arg-type]
+            reason=reason,
+            note=note,
+        )
 
     def result(self, status: str = "ok", error: str | None = None) -> ReproResult:
+        checks = [
+            self._results.get(cid) or self._check_result(d.spec, "error", NEVER_MEASURED, None)
+            for cid, d in self.declared.items()
+        ]
+        prov = provenance(
+            self.device,
+            self.seed,
+            self.root,
+            self.started,
+            self.elapsed(),
+            notebook=self.root / self.notebook,
+            expectations=expectations_sha256(self.declared),
+            data=[d.model_dump() for d in self._data],
+        )
         return ReproResult(
+            format=RESULT_FORMAT,
             paper=self.paper,
             notebook=self.notebook,
             profile=self.profile,  # type: ignore[arg-type]
             status=status,  # type: ignore[arg-type]
             error=error,
-            provenance=provenance(self.device, self.seed, self.root, self.started, self.elapsed()),  # type: ignore[arg-type]
-            checks=[c.pending_result() for c in self._checks.values()],
+            provenance=prov,  # type: ignore[arg-type]
+            checks=checks,
         )
 
     def _write(self, status: str, error: str | None = None) -> ReproResult:
@@ -244,13 +204,14 @@ class Reproduction:
         return result
 
     def finish(self) -> ReproResult:
-        """Write the result file with status ok and print the verdicts."""
+        """Write the result file with status ok and print each claim's verdict."""
+        from ..results import claim_outcome
+
         result = self._write(status="ok")
         self.finished = True
-        counts: dict[str, int] = {}
-        for c in result.checks:
-            counts[c.verdict] = counts.get(c.verdict, 0) + 1
-        print(f"{self.paper} ({self.profile}): " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
+        for paper, claim in self.catalog.claims_of_notebook(self.notebook):
+            outcome = claim_outcome(self.catalog, claim, result)
+            print(f"{paper.id}/{claim.id}: {outcome.verdict} ({outcome.reason})")
         return result
 
 

@@ -78,22 +78,47 @@ def device_description(device: Any) -> str:
     return f"cpu: {model}, {threads} thread{'s' if threads != 1 else ''}"
 
 
-def git_commit(root: Path) -> str | None:
-    """The commit the project is at, with '-dirty' when code or records differ from it, or None.
+def git_state(root: Path) -> tuple[str | None, bool | None, list[str]]:
+    """The commit the project is at, whether the tree matches it, and the paths that differ.
 
-    Result files are left out of the comparison: a run rewrites them as it goes.
+    Untracked files count (a new notebook that was never committed makes the run dirty); ignored
+    files (the venv, build output) do not, and neither do result files: a run rewrites them.
     """
 
     def git(*args: str) -> str:
         out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True)
-        return out.stdout.strip()
+        return out.stdout
 
     try:
-        commit = git("rev-parse", "--short=12", "HEAD")
-        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)repro/results")
+        commit = git("rev-parse", "--short=12", "HEAD").strip()
+        status = git("status", "--porcelain", "--untracked-files=all", "--", ".", ":(exclude)repro/results")
     except (OSError, subprocess.SubprocessError):
+        return None, None, []
+    changed = [line[3:] for line in status.splitlines() if line.strip()]
+    return (commit or None), not changed, changed[:20]
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit the project is at, with '-dirty' when the tree differs from it, or None."""
+    commit, clean, _ = git_state(root)
+    if commit is None:
         return None
-    return f"{commit}-dirty" if changed else commit or None
+    return commit if clean else f"{commit}-dirty"
+
+
+TRACKED_PACKAGES = (
+    "torch",
+    "captum",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "shap",
+    "lime",
+    "zennit",
+    "mlxtend",
+    "transformer-lens",
+    "dattri",
+)
 
 
 def package_version(name: str) -> str | None:
@@ -105,18 +130,41 @@ def package_version(name: str) -> str | None:
         return None
 
 
-def provenance(device: Any, seed: int | None, root: Path, started: _dt.datetime, duration_s: float) -> dict:
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def provenance(
+    device: Any,
+    seed: int | None,
+    root: Path,
+    started: _dt.datetime,
+    duration_s: float,
+    *,
+    notebook: Path,
+    expectations: str,
+    data: list[dict] | None = None,
+) -> dict:
     """The provenance block of a result file."""
     import torch
 
+    commit, clean, changed = git_state(root)
+    packages = {name: package_version(name) for name in TRACKED_PACKAGES}
+    packages["torch"] = torch.__version__
     return {
         "device": device_description(device),
-        "torch": torch.__version__,
-        "captum": package_version("captum"),
         "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()} ({sys.implementation.name})",
+        "packages": {k: v for k, v in packages.items() if v is not None},
         "seed": seed,
-        "git_commit": git_commit(root),
+        "git_commit": None if commit is None else (commit if clean else f"{commit}-dirty"),
+        "git_clean": clean,
+        "git_changed": changed,
+        "notebook_sha256": file_sha256(notebook) if notebook.is_file() else "",
+        "expectations_sha256": expectations,
+        "data": data or [],
         "started": started.astimezone(_dt.timezone.utc).isoformat(timespec="seconds"),
         "duration_s": round(duration_s, 2),
-        "platform": f"{platform.system()} {platform.machine()} ({sys.implementation.name})",
     }

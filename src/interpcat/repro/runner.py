@@ -20,8 +20,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..results import ReproResult
-from .environment import PROFILE_ENV, RESULTS_ENV, RUNNER_ENV, git_commit
+from ..results import RESULT_FORMAT, ReproResult
+from .environment import PROFILE_ENV, RESULTS_ENV, RUNNER_ENV
+from .report import add_summary_cell
 
 DEFAULT_TIMEOUT = 900
 
@@ -50,7 +51,11 @@ def discover(root: Path, papers: list[str] | None = None) -> list[Path]:
 def _fallback_result(root: Path, notebook: Path, profile: str, status: str, error: str, duration: float) -> dict:
     import platform
 
+    from .environment import file_sha256, git_state
+
+    commit, clean, changed = git_state(root)
     return {
+        "format": RESULT_FORMAT,
         "paper": notebook.stem,
         "notebook": f"repro/{notebook.name}",
         "profile": profile,
@@ -58,14 +63,18 @@ def _fallback_result(root: Path, notebook: Path, profile: str, status: str, erro
         "error": error,
         "provenance": {
             "device": "unknown (the notebook stopped before it reported)",
-            "torch": None,
-            "captum": None,
             "python": platform.python_version(),
+            "platform": None,
+            "packages": {},
             "seed": None,
-            "git_commit": git_commit(root),
+            "git_commit": None if commit is None else (commit if clean else f"{commit}-dirty"),
+            "git_clean": clean,
+            "git_changed": changed,
+            "notebook_sha256": file_sha256(notebook) if notebook.is_file() else "",
+            "expectations_sha256": "",
+            "data": [],
             "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "duration_s": round(duration, 2),
-            "platform": None,
         },
         "checks": [],
     }
@@ -137,9 +146,11 @@ def run_one(root: Path, notebook: Path, profile: str, out_dir: Path, timeout: in
         status, error = "timeout", f"the notebook ran past its {timeout} s limit"
     duration = time.perf_counter() - start
     result = _finalize(root, notebook, profile, out_dir, status, error, duration)
+    if result is not None:
+        add_summary_cell(root, result, out_dir / f"{notebook.stem}.ipynb")
     verdicts: dict[str, int] = {}
     for check in result.checks if result else []:
-        verdicts[check.verdict] = verdicts.get(check.verdict, 0) + 1
+        verdicts[check.outcome] = verdicts.get(check.outcome, 0) + 1
     final_status = result.status if result else status
     return RunOutcome(notebook.stem, final_status, duration, verdicts, error)
 
@@ -158,6 +169,7 @@ def run_notebooks(
     """Run notebooks ``jobs`` at a time; results go to ``out_root/<profile>/``."""
     out_dir = out_root / profile
     threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
+    start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(run_one, root, nb, profile, out_dir, timeout, threads) for nb in notebooks]
         outcomes = []
@@ -170,4 +182,6 @@ def run_notebooks(
                 flush=True,
             )
             outcomes.append(outcome)
+    wall = time.perf_counter() - start
+    print(f"{len(outcomes)} notebook(s), profile {profile}, --jobs {jobs}: {wall:.0f} s wall time", flush=True)
     return outcomes

@@ -16,20 +16,26 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..catalog import Catalog, claim_criteria, claim_methods
+from ..audit import STATE_LABELS, Audit, CheckAudit
+from ..catalog import Catalog, claim_checks, claim_criteria, claim_methods
 from ..export import paper_bibtex
-from ..records import Claim, NotebookReproduction, Paper
-from ..results import PROFILES, ClaimOutcome, Results, claim_status
+from ..records import CheckSpec, Claim, NotebookReproduction, Paper
+from ..results import PROFILES, CheckResult, ClaimOutcome, Results, claim_status
 from .notebooks import notebook_html, source_html
+from .strip import strip_svg
 
 VERDICT_LABELS = {
     "reproduced": "reproduced",
+    "partially-reproduced": "partially reproduced",
     "not-reproduced": "not reproduced",
+    "inconclusive": "inconclusive",
     "error": "error",
     "not-run": "not run yet",
     "not-attempted": "not attempted",
 }
 VERDICT_ORDER = list(VERDICT_LABELS)
+OUTCOME_LABELS = {"met": "met", "not-met": "not met", "inconclusive": "inconclusive", "error": "error"}
+ROLE_LABELS = {"primary": "primary", "precondition": "precondition", "control": "control"}
 AREA_LABELS = {
     "mechanistic": "Mechanistic",
     "attribution": "Attribution",
@@ -53,6 +59,21 @@ class GeneratedPage:
 
 
 @dataclass
+class CheckRow:
+    """One check behind a claim: its expectation, its result in each profile, its audit."""
+
+    spec: CheckSpec
+    results: dict[str, CheckResult | None]
+    audit: CheckAudit | None
+    shared_with: list[tuple[str, str]] = field(default_factory=list)  # other claims that use this check
+
+    @property
+    def disagree(self) -> bool:
+        a, b = self.results.get("smoke"), self.results.get("full")
+        return a is not None and b is not None and a.outcome != b.outcome
+
+
+@dataclass
 class ClaimRow:
     """What a claims table shows for one claim."""
 
@@ -60,7 +81,25 @@ class ClaimRow:
     claim: Claim
     status: str
     outcomes: dict[str, ClaimOutcome | None]
+    status_reason: str = ""
+    checks: list[CheckRow] = field(default_factory=list)
     notebook_pages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def disagree(self) -> bool:
+        a, b = self.outcomes.get("smoke"), self.outcomes.get("full")
+        return a is not None and b is not None and a.verdict != b.verdict
+
+    @property
+    def preregistration(self) -> str:
+        """One word for the claim's deciding checks: all pre-registered, or how many are not."""
+        states = [c.audit.state for c in self.checks if c.audit is not None and c.spec.role != "control"]
+        if not states:
+            return ""
+        if all(s == "pre-registered" for s in states):
+            return "every deciding check pre-registered"
+        counts = Counter(STATE_LABELS[s] for s in states)
+        return "; ".join(f"{n} {label}" for label, n in counts.items())
 
     @property
     def anchor(self) -> str:
@@ -81,9 +120,10 @@ class ClaimRow:
 class SiteBuilder:
     """Builds every generated page of the site from a loaded catalog and its results."""
 
-    def __init__(self, catalog: Catalog, results: Results, *, directory_urls: bool = True):
+    def __init__(self, catalog: Catalog, results: Results, *, directory_urls: bool = True, audit: Audit | None = None):
         self.catalog = catalog
         self.results = results
+        self.audit = audit or Audit()
         self.directory_urls = directory_urls
         self.env = Environment(
             loader=PackageLoader("interpcat.site", "templates"),
@@ -93,7 +133,9 @@ class SiteBuilder:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, v)
+        self.env.filters["verdict_label"] = lambda v: VERDICT_LABELS.get(v, OUTCOME_LABELS.get(v, v))
+        self.env.filters["state_label"] = lambda v: STATE_LABELS.get(v, v)
+        self.env.globals["strip"] = lambda check, spec: Markup(strip_svg(check, spec))
         self.env.filters["num"] = _format_number
         self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
         self.env.filters["cite"] = short_cite
@@ -125,9 +167,18 @@ class SiteBuilder:
     def claim_row(self, paper: Paper, claim: Claim) -> ClaimRow:
         key = (paper.id, claim.id)
         if key not in self._rows:
-            outcomes = {profile: self.results.outcome(claim, profile) for profile in PROFILES}
-            row = ClaimRow(paper, claim, claim_status(claim, self.results), outcomes)
+            outcomes = {profile: self.results.outcome(self.catalog, claim, profile) for profile in PROFILES}
+            status, reason = claim_status(self.catalog, claim, self.results)
+            row = ClaimRow(paper, claim, status, outcomes, reason)
             if isinstance(claim.reproduction, NotebookReproduction):
+                notebook = claim.reproduction.notebook
+                declared = self.catalog.declared_checks(notebook)
+                for spec in claim_checks(self.catalog, claim):
+                    per_profile = {
+                        profile: (o.result.check(spec.id) if (o := outcomes[profile]) else None) for profile in PROFILES
+                    }
+                    others = [k for k in declared[spec.id].claims if k != (paper.id, claim.id)]
+                    row.checks.append(CheckRow(spec, per_profile, self.audit.state(notebook, spec.id), others))
                 for profile in PROFILES:
                     if self.results.executed_notebook(profile, claim.reproduction.notebook):
                         row.notebook_pages[profile] = notebook_page_src(claim.reproduction.notebook, profile)
@@ -252,6 +303,10 @@ class SiteBuilder:
             "per_profile": per_profile,
             "runs": runs,
             "failing": [r for r in rows if r.status in ("not-reproduced", "error")],
+            "partial": [r for r in rows if r.status == "partially-reproduced"],
+            "inconclusive": [r for r in rows if r.status == "inconclusive"],
+            "disagree": [r for r in rows if r.disagree],
+            "audit_counts": Counter(a.state for a in self.audit.checks.values()),
             "not_run": [r for r in rows if r.status == "not-run"],
             "not_attempted": [r for r in rows if r.status == "not-attempted"],
             "total": len(rows),
@@ -275,6 +330,7 @@ class SiteBuilder:
                 body=body,
                 profile=profile,
                 source_src=notebook_source_src(notebook),
+                changed=self.audit.notebook_changed.get((profile, notebook), False),
             )
         for notebook in sorted({nb for _, nb in self.results.by_notebook} | self._claimed_notebooks()):
             path = self.catalog.root / notebook
@@ -336,9 +392,11 @@ def _format_number(value: float | bool | None) -> str:
 
 def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, GeneratedPage]:
     """Load and validate the project at ``root``; return its pages or raise CatalogError."""
+    from ..audit import audit_project
     from ..catalog import load_catalog
     from ..results import load_results
 
     catalog = load_catalog(root / "catalog")
-    results = load_results(root)
-    return SiteBuilder(catalog, results, directory_urls=directory_urls).build_pages()
+    results = load_results(root, catalog)
+    audit = audit_project(root, catalog)
+    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit).build_pages()
