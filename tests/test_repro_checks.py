@@ -287,3 +287,20 @@ def test_audit_flags_a_revision_after_committed_results(project: Path) -> None:
     audit = report.state("repro/alpha2020-example.py", "toy-check")
     assert audit is not None and audit.state == "revised-after-results"
     assert "'>= 0.5'" in audit.detail
+
+
+def test_summary_and_strip_are_rendered_from_the_result(project: Path) -> None:
+    from interpcat.repro.report import escape, summary_markdown
+    from interpcat.site.strip import strip_svg
+
+    _run_fixture(project, check={"s0": 0.9, "s1": 0.92, "s2": 0.91})
+    catalog = load_catalog(project / "catalog")
+    result = ReproResult.model_validate_json((project / RESULT).read_text())
+    text = summary_markdown(catalog, result)
+    assert "| alpha2020-example / toy-claim | **reproduced** |" in text
+    assert "0.91 \\[0.8852, 0.9348\\], n = 3" in text and "toy-control | control" in text
+    assert escape("<b>|x|</b>") == "\\<b\\>\\|x\\|\\</b\\>"
+    spec = catalog.declared_checks("repro/alpha2020-example.py")["toy-check"].spec
+    svg = strip_svg(result.check("toy-check"), spec)
+    assert svg.startswith('<svg class="ic-strip"') and svg.count("<circle") == 3 and "ic-strip-ci" in svg
+    assert strip_svg(result.check("toy-control"), spec) == ""  # one value: no strip
