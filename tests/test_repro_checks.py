@@ -54,6 +54,7 @@ def test_one_rule_for_numbers(expect: dict, values: list, outcome: str) -> None:
 
 def test_the_interval_is_the_student_t_interval_of_the_mean() -> None:
     mean, lo, hi = t_interval([1.0, 2.0, 3.0])
+    assert mean - lo == pytest.approx(hi - mean)
     assert mean == 2.0
     assert hi - mean == pytest.approx(4.302652729911275 * (1.0 / 3**0.5))  # t(0.975, 2 df) * s / sqrt(n)
     assert t_interval([5.0]) == (5.0, 5.0, 5.0)
@@ -63,8 +64,12 @@ def test_the_interval_is_the_student_t_interval_of_the_mean() -> None:
 
 @pytest.mark.parametrize(
     "aggregate,values,outcome",
-    [("all", [True, True], "met"), ("all", [True, False], "not-met"), ("any", [False, True], "met"),
-     ("any", [False, False], "not-met")],
+    [
+        ("all", [True, True], "met"),
+        ("all", [True, False], "not-met"),
+        ("any", [False, True], "met"),
+        ("any", [False, False], "not-met"),
+    ],
 )
 def test_booleans(aggregate: str, values: list, outcome: str) -> None:
     assert judge(Expect(equals=True), aggregate, values).outcome == outcome
@@ -188,10 +193,14 @@ def test_a_role_or_unit_edit_is_an_expectation_change_too(project: Path) -> None
 
 def test_a_new_check_without_a_result_is_reported(project: Path) -> None:
     _run_fixture(project)
-    text = (project / PAPER).read_text().replace(
-        "        - id: toy-control\n",
-        "        - id: toy-extra\n          role: control\n          measures: x\n          expect: {at_least: 0}\n"
-        "          rationale: y\n        - id: toy-control\n",
+    text = (
+        (project / PAPER)
+        .read_text()
+        .replace(
+            "        - id: toy-control\n",
+            "        - id: toy-extra\n          role: control\n          measures: x\n          expect: {at_least: 0}\n"
+            "          rationale: y\n        - id: toy-control\n",
+        )
     )
     (project / PAPER).write_text(text)
     (project / "repro/alpha2020-example.py").write_text(
