@@ -116,8 +116,10 @@ CASES = [
     ),
     (
         "unknown-use",
-        ("reproduction: {status: not-attempted, reason: needs ImageNet-scale training}",
-         "reproduction: {notebook: repro/alpha2020-example.py, checks: [{use: toy-chek}]}"),
+        (
+            "reproduction: {status: not-attempted, reason: needs ImageNet-scale training}",
+            "reproduction: {notebook: repro/alpha2020-example.py, checks: [{use: toy-chek}]}",
+        ),
         "unknown-reference",
         52,
         "claims[1].reproduction.checks[0].use",
@@ -131,17 +133,29 @@ CASES = [
     ),
     (
         "check-defined-twice",
-        ("reproduction: {status: not-attempted, reason: needs ImageNet-scale training}",
-         "reproduction: {notebook: repro/alpha2020-example.py, checks: [{id: toy-control, role: primary, "
-         "measures: x, expect: {at_least: 1}, rationale: y}]}"),
+        (
+            "reproduction: {status: not-attempted, reason: needs ImageNet-scale training}",
+            "reproduction: {notebook: repro/alpha2020-example.py, checks: [{id: toy-control, role: primary, "
+            "measures: x, expect: {at_least: 1}, rationale: y}]}",
+        ),
         "duplicate-id",
         52,
         "claims[1].reproduction.checks[0].id",
     ),
-    ("two-comparators", ("expect: {at_least: 0.5}", "expect: {at_least: 0.5, at_most: 0.9}"), "value", 34,
-     "claims[0].reproduction.checks[0].expect"),
-    ("close-to-without-tolerance", ("{close_to: 1.0, tolerance: 0.01}", "{close_to: 1.0}"), "value", 46,
-     "claims[0].reproduction.checks[2].expect"),
+    (
+        "two-comparators",
+        ("expect: {at_least: 0.5}", "expect: {at_least: 0.5, at_most: 0.9}"),
+        "value",
+        34,
+        "claims[0].reproduction.checks[0].expect",
+    ),
+    (
+        "close-to-without-tolerance",
+        ("{close_to: 1.0, tolerance: 0.01}", "{close_to: 1.0}"),
+        "value",
+        46,
+        "claims[0].reproduction.checks[2].expect",
+    ),
     ("boolean-with-mean", ("          aggregate: all\n", ""), "value", 36, "claims[0].reproduction.checks[1]"),
     ("bad-role", ("role: precondition", "role: sanity"), "value", 37, "claims[0].reproduction.checks[1].role"),
     ("bad-rule", ("rule: all", "rule: most"), "value", 28, "claims[0].reproduction.rule"),
