@@ -313,3 +313,23 @@ def test_summary_and_strip_are_rendered_from_the_result(project: Path) -> None:
     svg = strip_svg(result.check("toy-check"), spec)
     assert svg.startswith('<svg class="ic-strip"') and svg.count("<circle") == 3 and "ic-strip-ci" in svg
     assert strip_svg(result.check("toy-control"), spec) == ""  # one value: no strip
+
+
+def test_a_reused_check_can_take_another_role(project: Path) -> None:
+    text = (
+        (project / PAPER)
+        .read_text()
+        .replace(
+            "reproduction: {status: not-attempted, reason: needs ImageNet-scale training}",
+            "reproduction: {notebook: repro/alpha2020-example.py, checks: "
+            "[{use: toy-check, role: precondition}, {use: toy-control, role: primary}]}",
+        )
+    )
+    (project / PAPER).write_text(text)
+    _run_fixture(project, check={"s0": 0.1, "s1": 0.12, "s2": 0.11})  # toy-check clearly not met
+    catalog = load_catalog(project / "catalog")
+    result = ReproResult.model_validate_json((project / RESULT).read_text())
+    first, second = catalog.papers["alpha2020-example"].claims
+    assert claim_outcome(catalog, first, result).verdict == "not-reproduced"
+    outcome = claim_outcome(catalog, second, result)
+    assert outcome.verdict == "inconclusive" and "precondition not met: toy-check" in outcome.reason

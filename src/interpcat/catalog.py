@@ -136,7 +136,14 @@ def claim_checks(catalog: Catalog, claim: Claim) -> list[CheckSpec]:
     if not isinstance(repro, NotebookReproduction):
         return []
     declared = catalog.declared_checks(repro.notebook)
-    return [declared[cid].spec for cid in repro.check_ids() if cid in declared]
+    out = []
+    for entry in repro.checks:
+        if isinstance(entry, CheckSpec):
+            out.append(entry)
+        elif entry.use in declared:
+            spec = declared[entry.use].spec
+            out.append(spec.model_copy(update={"role": entry.role}) if entry.role else spec)
+    return out
 
 
 def claim_methods(paper: Paper, claim: Claim) -> list[str]:
@@ -477,7 +484,7 @@ class _CrossChecker:
                         "unknown-reference",
                     )
                     continue
-                spec = target.spec
+                spec = target.spec.model_copy(update={"role": entry.role}) if entry.role else target.spec
             else:
                 spec = entry
                 first = declared.get(cid)

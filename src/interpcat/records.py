@@ -282,6 +282,11 @@ class CheckUse(_Model):
     """A check defined under another claim of the same notebook, reused here."""
 
     use: RecordId = Field(description="Id of a check defined under another claim that uses the same notebook")
+    role: CheckRole | None = Field(
+        None,
+        description="The check's role for this claim, where it differs (e.g. a primary check of one claim "
+        "as a precondition of another)",
+    )
 
 
 def _check_kind(value: Any) -> str:
