@@ -36,6 +36,7 @@ _UNFINISHED = "the notebook stopped before run.finish()"
 # the warnings say nothing about the result and flood executed notebooks.
 _QUIET = (
     r".*[Ss]etting forward, backward hooks and attributes on non-linear.*",
+    r".*[Ss]etting backward hooks on ReLU activations.*",
     r".*[Ii]nput Tensor \d+ did not already require gradients.*",
     r".*required_grads has been set automatically.*",
     r".*Using a non-full backward hook.*",
