@@ -22,7 +22,9 @@ def test_the_catalog_validates() -> None:
 
 @pytest.mark.parametrize("paper", PAPERS, ids=[p.id for p in PAPERS])
 def test_each_paper_has_one_to_four_claims_and_a_short_summary(paper) -> None:  # type: ignore[no-untyped-def]
-    assert 1 <= len(paper.claims) <= 4, f"{paper.id} has {len(paper.claims)} claims; keep the 1-4 headline results"
+    reproduced = any(isinstance(c.reproduction, NotebookReproduction) for c in paper.claims)
+    most = 8 if reproduced else 4  # a reproduction may test more of the paper: each of its checks needs a claim
+    assert 1 <= len(paper.claims) <= most, f"{paper.id} has {len(paper.claims)} claims; keep to {most}"
     sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", paper.summary.strip()) if s]
     assert 2 <= len(sentences) <= 6, f"{paper.id}: summary has {len(sentences)} sentences"
 
