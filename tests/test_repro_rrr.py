@@ -6,14 +6,16 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import numpy as np  # noqa: E402
 from torch import nn  # noqa: E402
 
-from interpcat.repro.data import to_split  # noqa: E402
+from interpcat.repro.data import add_decoy_mnist_swatches, to_split  # noqa: E402
 from interpcat.repro.rrr import (  # noqa: E402
     log_prob_input_gradients,
     masked_share,
     right_reasons_penalty,
     rrr_extra_loss,
+    unit_pixel_weight,
 )
 from interpcat.repro.training import fit  # noqa: E402
 
@@ -99,3 +101,42 @@ def test_masked_share() -> None:
     assert masked_share(a, m, power=2).tolist()[0] == pytest.approx(0.9)
     with pytest.raises(ValueError):
         masked_share(a, m[:, :1])
+
+
+def test_unit_pixel_weight_gives_the_raw_pixel_objective() -> None:
+    # The same function on raw 0-255 pixels (first layer divided by 255) and on [0, 1] pixels:
+    # lambda1 * penalty on raw pixels equals unit_pixel_weight(lambda1) * penalty on [0, 1] pixels.
+    torch.manual_seed(0)
+    unit = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)).double()
+    raw = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)).double()
+    raw.load_state_dict(unit.state_dict())
+    with torch.no_grad():
+        raw[0].weight /= 255.0
+    x = torch.rand(10, 6, dtype=torch.float64)
+    mask = (torch.rand(10, 6) < 0.4).double()
+    assert torch.allclose(unit(x), raw(x * 255.0))
+    p_unit = float(right_reasons_penalty(unit, x, mask, create_graph=False))
+    p_raw = float(right_reasons_penalty(raw, x * 255.0, mask, create_graph=False))
+    assert 1000.0 * p_raw == pytest.approx(unit_pixel_weight(1000.0) * p_unit, rel=1e-9)
+
+
+def test_decoy_mnist_swatches_follow_the_authors_code() -> None:
+    rng = np.random.default_rng(0)
+    images = np.zeros((200, 1, 28, 28), dtype=np.float32)
+    labels = np.arange(200) % 10
+    out, masks = add_decoy_mnist_swatches(images, labels, rng)
+    assert masks.sum(axis=(1, 2, 3)).tolist() == [16.0] * 200
+    corners = set()
+    for img, mask, y in zip(out, masks, labels, strict=True):
+        rows, cols = np.nonzero(mask[0])
+        assert np.ptp(rows) == 3 and np.ptp(cols) == 3  # one 4x4 square
+        assert rows.min() in (0, 24) and cols.min() in (0, 24)  # in a corner
+        corners.add((rows.min(), cols.min()))
+        assert np.allclose(img[0][mask[0] > 0], (255 - 25 * y) / 255)  # shade 255 - 25y
+        assert img[0][mask[0] == 0].sum() == 0
+    assert len(corners) == 4
+    shades = np.full(200, 3)
+    out, masks = add_decoy_mnist_swatches(images, labels, rng, shade_labels=shades)
+    assert np.allclose(out[masks > 0], (255 - 75) / 255)
+    with pytest.raises(ValueError):
+        add_decoy_mnist_swatches(np.zeros((2, 1, 8, 8), dtype=np.float32), labels[:2], rng)

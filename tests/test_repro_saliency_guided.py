@@ -108,3 +108,22 @@ def test_fit_with_the_loss_repeats_exactly() -> None:
         runs.append((history.extra, [p.detach().clone() for p in model.parameters()]))
     assert runs[0][0] == runs[1][0] and all(h > 0 for h in runs[0][0])
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1], strict=True))
+
+
+def test_masking_on_28x28_images_through_a_cnn_masks_the_papers_k() -> None:
+    """MNIST-shaped input (N, 1, 28, 28) through a small CNN: k = 50 % of the 784 pixels, in range."""
+    torch.manual_seed(3)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 13 * 13, 10)
+    ).eval()
+    x, y = torch.rand(5, 1, 28, 28), torch.randint(0, 10, (5,))
+    k = n_masked(x[0].numel(), 0.5)
+    assert k == 392
+    masked, mask = mask_low_saliency(model, x, y, k, generator=torch.Generator().manual_seed(0))
+    assert mask.shape == x.shape
+    assert (mask.reshape(5, -1).sum(1) == k).all()
+    assert torch.equal(masked[~mask], x[~mask])
+    for i in range(len(x)):
+        assert masked[i].min() >= x[i].min() and masked[i].max() <= x[i].max()
+    loss = saliency_guided_loss(0.5, 1.0, seed=0)(model, x, y, model(x), None)
+    assert loss.item() > 0

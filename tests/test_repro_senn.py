@@ -11,7 +11,10 @@ from torch import nn
 from interpcat.repro.senn import (
     SENN,
     AutoencoderConcepts,
+    ConvConcepts,
     IdentityConcepts,
+    LeNet,
+    cnn_senn,
     concept_removal_drops,
     concept_senn,
     gradient_stability_penalty,
@@ -165,3 +168,73 @@ def test_mean_row_correlation() -> None:
     b = torch.tensor([[2.0, 4.0, 6.0], [3.0, 2.0, 1.0], [0.0, 1.0, 2.0]])
     assert mean_row_correlation(a, b) == pytest.approx(0.0)  # +1 and -1; the constant row is skipped
     assert math.isnan(mean_row_correlation(a[2:], b[2:]))
+
+
+def test_explanation_sensitivity_matches_local_lipschitz_and_measures_relative_change() -> None:
+    from interpcat.metrics import explanation_sensitivity, local_lipschitz
+
+    torch.manual_seed(0)
+    weight = torch.randn(4, 4)
+
+    def explain(xs: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(xs @ weight)
+
+    x = torch.randn(1, 4)
+    for n in (5, 70):  # one batch, and more than one batch of 64
+        lip_ref = local_lipschitz(explain, x, radius=0.2, n_samples=n, generator=torch.Generator().manual_seed(3))
+        lip, change = explanation_sensitivity(
+            explain, x, radius=0.2, n_samples=n, generator=torch.Generator().manual_seed(3)
+        )
+        assert lip == pytest.approx(lip_ref, rel=1e-6)
+        assert change > 0
+
+    # A constant explanation never changes; a linear one changes by ||A d|| / ||A x|| at most.
+    lip, change = explanation_sensitivity(lambda xs: torch.ones(len(xs), 3), x, radius=0.2, n_samples=20)
+    assert lip == 0.0 and change == 0.0
+    a = torch.eye(4) * 2.0
+    x0 = torch.ones(1, 4)
+    lip, change = explanation_sensitivity(lambda xs: xs @ a, x0, radius=0.1, n_samples=200)
+    assert lip == pytest.approx(2.0, rel=1e-5)  # e(x') - e(x) = 2 (x' - x)
+    assert 0.0 < change <= 0.1 + 1e-6  # ||2d|| / ||2x|| with ||d|| <= 0.1 * sqrt(4) and ||x0|| = 2
+
+
+def test_cnn_senn_has_the_authors_mnist_shapes() -> None:
+    torch.manual_seed(0)
+    model = cnn_senn(n_concepts=5, n_classes=10)
+    assert isinstance(model.conceptizer, ConvConcepts)
+    x = torch.rand(3, 1, 28, 28)
+    h, theta = model.concepts(x), model.relevances(x)
+    assert h.shape == (3, 5) and theta.shape == (3, 5, 10)
+    assert bool((theta.abs() <= 1).all())  # tanh relevances, as the authors' image parametrizer
+    recon = model.conceptizer.reconstruct(h)
+    assert recon.shape == (3, 28 * 28) and bool(((recon >= 0) & (recon <= 1)).all())
+    assert model(x).shape == (3, 10)
+    assert LeNet(10)(x).shape == (3, 10)
+    # authors' layer sizes: conv 1->10 (5x5), conv 10->k (5x5), a 4x4 map per concept, LeNet fc 320
+    assert model.conceptizer.map == 4 and model.parametrizer.net.fc.in_features == 320
+    with pytest.raises(ValueError):
+        ConvConcepts(5, image_size=12)
+
+
+def test_cnn_senn_penalty_forms_agree() -> None:
+    torch.manual_seed(0)
+    model = cnn_senn(n_concepts=3, n_classes=4).double()
+    x = torch.rand(2, 1, 28, 28, dtype=torch.float64)
+    direct = gradient_stability_penalty(model, x, form="direct")
+    product = gradient_stability_penalty(model, x, form="product-rule")
+    assert float(direct) == pytest.approx(float(product), rel=1e-6)
+
+
+def test_penalty_batch_uses_the_first_examples_only() -> None:
+    torch.manual_seed(0)
+    model = cnn_senn(n_concepts=3, n_classes=4)
+    x = torch.rand(6, 1, 28, 28)
+    y = torch.zeros(6, dtype=torch.long)
+    logits = model(x)
+    sub = senn_loss(0.5, reconstruction=0.0, penalty_batch=2)(model, x, y, logits, None)
+    # reconstruction weight 0 leaves the penalty and an exact zero from the MSE term
+    assert float(sub) == pytest.approx(0.5 * float(gradient_stability_penalty(model, x[:2])), rel=1e-5)
+    whole = senn_loss(0.5, reconstruction=0.0, penalty_batch=100)(model, x, y, logits, None)
+    assert float(whole) == pytest.approx(0.5 * float(gradient_stability_penalty(model, x)), rel=1e-5)
+    with pytest.raises(ValueError):
+        senn_loss(0.5, penalty_batch=0)

@@ -140,3 +140,31 @@ def test_lrp_conserves_relevance_in_a_bias_free_relu_network() -> None:
     with torch.no_grad():
         logits = model(x).gather(1, target[:, None])[:, 0]
     assert torch.allclose(maps.sum((1, 2, 3)), logits, atol=1e-4)
+
+
+def test_epsilon_plus_conserves_relevance_in_a_bias_free_cnn_and_differs_from_lrp0() -> None:
+    torch.manual_seed(0)
+    model = SmallCNN()
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            torch.nn.init.zeros_(m.bias)
+    x = torch.rand(5, 1, 8, 8)
+    target = torch.arange(5)
+    maps = relevance_maps(model, x, target, rules="epsilon-plus", epsilon=1e-9)
+    with torch.no_grad():
+        logits = model(x).gather(1, target[:, None])[:, 0]
+    assert torch.allclose(maps.sum((1, 2, 3)), logits, atol=1e-4)  # z+ and (tiny) epsilon both conserve
+    lrp0 = relevance_maps(model, x, target)
+    assert not torch.allclose(maps, lrp0, atol=1e-4)
+
+
+def test_epsilon_plus_leaves_the_model_unchanged_and_rejects_unknown_rules() -> None:
+    torch.manual_seed(0)
+    model = SmallCNN()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = torch.rand(4, 1, 8, 8)
+    relevance_maps(model, x, 2, rules="epsilon-plus", batch_size=3)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert not any(hasattr(m, "rule") for m in model.modules())
+    with pytest.raises(ValueError):
+        relevance_maps(model, x, 2, rules="gamma")

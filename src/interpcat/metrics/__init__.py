@@ -7,7 +7,7 @@ whether higher scores are better (``HIGHER_IS_BETTER``).
 
 from .completeness import completeness_gap
 from .deletion import deletion_curve, insertion_curve, normalized_auc, perturbation_curve
-from .lipschitz import local_lipschitz
+from .lipschitz import explanation_sensitivity, local_lipschitz
 from .rank_correlation import spearman_rank_correlation
 from .region_perturbation import aopc, morf_curve
 from .sparsity import gini
@@ -17,6 +17,7 @@ __all__ = [
     "aopc",
     "completeness_gap",
     "deletion_curve",
+    "explanation_sensitivity",
     "gini",
     "insertion_curve",
     "local_lipschitz",

@@ -232,3 +232,23 @@ def mnist_digits(profile: str) -> ImageData:
         except FileNotFoundError:
             pass
     return mnist_bundled()
+
+
+def add_decoy_mnist_swatches(
+    images: np.ndarray,
+    labels: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    shade_labels: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decoy MNIST's swatch (Ross et al. 2017, Section 4.2) on 28x28 images in [0, 1].
+
+    As ``augment`` in the authors' code (github.com/dtak/rrr, ``rrr/decoy_mnist.py``): a 4x4 square
+    in a corner drawn by two fair coins (top or bottom, left or right), of shade ``255 - 25 * d``
+    on MNIST's 0-255 scale, here ``(255 - 25 * d) / 255``, where ``d`` is the label (training) or
+    ``shade_labels`` (e.g. uniformly random digits, as in the paper's test set). Returns the images
+    and the annotation masks (1 on the swatch).
+    """
+    if images.shape[-2:] != (28, 28):
+        raise ValueError(f"Decoy MNIST is defined on 28x28 images, not {images.shape[-2:]}")
+    return add_corner_decoys(images, labels, rng, patch=4, shade_labels=shade_labels, levels=255 / 25)

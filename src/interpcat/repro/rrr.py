@@ -63,6 +63,19 @@ def rrr_extra_loss(weight: float) -> ExtraLoss:
     return extra
 
 
+def unit_pixel_weight(lambda1: float, pixel_max: float = 255.0) -> float:
+    """The penalty weight on inputs scaled to [0, 1] that gives the same objective as ``lambda1``
+    on raw pixels in ``[0, pixel_max]`` (the authors' code feeds MNIST's 0-255 values).
+
+    A network on raw pixels ``x * pixel_max`` is the same function as one on ``x`` whose first
+    layer is multiplied by ``pixel_max``; the input gradient with respect to the raw pixels is the
+    gradient with respect to ``x`` divided by ``pixel_max``, so the squared penalty shrinks by
+    ``pixel_max ** 2``. Dividing both loss terms by the batch size (a batch mean instead of the
+    code's sums) leaves their ratio, and so the weight, unchanged.
+    """
+    return lambda1 / pixel_max**2
+
+
 def masked_share(attribution: torch.Tensor, mask: torch.Tensor, *, power: float = 1.0) -> torch.Tensor:
     """Per example, the share of ``sum |attribution|^power`` that falls inside the mask (0 to 1).
 

@@ -77,6 +77,98 @@ class AutoencoderConcepts(nn.Module):
         return self.decoder(h)
 
 
+class ConvConcepts(nn.Module):
+    """Learned concepts from a small convolutional autoencoder, after the authors' MNIST conceptizer.
+
+    As ``image_cnn_conceptizer`` in github.com/dmelis/SENN (``SENN/conceptizers.py``): two 5x5
+    convolutions (1 -> 10 -> k channels, each followed by 2x2 max-pooling and a ReLU), then one
+    linear map per concept channel from its 4x4 map to a scalar, so h(x) has k unbounded values;
+    the decoder mirrors it with transposed convolutions. Differences from the authors' module:
+    the decoder ends in a sigmoid (our images lie in [0, 1]; theirs are normalised and end in
+    tanh), and ``image_size`` may be other than 28 (the map after the convolutions is
+    ``(image_size // 4 - 3)`` wide).
+    """
+
+    learned = True
+
+    def __init__(self, n_concepts: int, image_size: int = 28, in_channels: int = 1):
+        super().__init__()
+        self.n_concepts = n_concepts
+        self.image_size = image_size
+        self.in_channels = in_channels
+        self.map = image_size // 4 - 3
+        if self.map < 1:
+            raise ValueError(f"image_size {image_size} is too small for two 5x5 convolutions and two poolings")
+        self.conv1 = nn.Conv2d(in_channels, 10, kernel_size=5)
+        self.pool1 = nn.MaxPool2d(2)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(10, n_concepts, kernel_size=5)
+        self.pool2 = nn.MaxPool2d(2)
+        self.relu2 = nn.ReLU()
+        self.linear = nn.Linear(self.map**2, 1)  # shared over concepts, as the authors' (cdim = 1)
+        self.unlinear = nn.Linear(1, self.map**2)
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(n_concepts, 16, 5, stride=2),
+            nn.ReLU(),
+            nn.ConvTranspose2d(16, 8, 5),
+            nn.ReLU(),
+            nn.ConvTranspose2d(8, in_channels, 2, stride=2, padding=1),
+            nn.Sigmoid(),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = self.relu1(self.pool1(self.conv1(x)))
+        p = self.relu2(self.pool2(self.conv2(p)))
+        return self.linear(p.reshape(len(x), self.n_concepts, self.map**2))[:, :, 0]
+
+    def reconstruct(self, h: torch.Tensor) -> torch.Tensor:
+        """Decoded images, flattened (the loss compares them with the flattened input)."""
+        q = self.unlinear(h.unsqueeze(-1)).reshape(len(h), self.n_concepts, self.map, self.map)
+        out = self.decoder(q)
+        if out.shape[-1] != self.image_size:  # the transposed convolutions give 28 for 28x28 inputs
+            out = nn.functional.interpolate(out, size=(self.image_size, self.image_size))
+        return out.flatten(1)
+
+
+class LeNet(nn.Module):
+    """The authors' MNIST relevance network (``image_parametrizer``) without its output squashing.
+
+    Two 5x5 convolutions (1 -> 10 -> 20 channels, each with 2x2 max-pooling and a ReLU) and one
+    linear layer to ``out_dim``. ``dropout`` > 0 adds the authors' channel dropout after the
+    second convolution and dropout on the output (they use 0.5 for both).
+    """
+
+    def __init__(self, out_dim: int, image_size: int = 28, in_channels: int = 1, dropout: float = 0.0):
+        super().__init__()
+        self.map = image_size // 4 - 3
+        self.conv1 = nn.Conv2d(in_channels, 10, kernel_size=5)
+        self.pool1 = nn.MaxPool2d(2)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
+        self.drop2 = nn.Dropout2d(dropout) if dropout > 0 else nn.Identity()
+        self.pool2 = nn.MaxPool2d(2)
+        self.relu2 = nn.ReLU()
+        self.fc = nn.Linear(20 * self.map**2, out_dim)
+        self.drop_out = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = self.relu1(self.pool1(self.conv1(x)))
+        p = self.relu2(self.pool2(self.drop2(self.conv2(p))))
+        return self.drop_out(self.fc(p.flatten(1)))
+
+
+class TanhRelevances(nn.Module):
+    """theta(x) = tanh(net(x)): relevance scores in [-1, 1], as the authors' image parametrizer."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+        self.tanh = nn.Tanh()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.tanh(self.net(x))
+
+
 class SENN(nn.Module):
     """Concept encoder h, relevance network theta and the additive aggregator.
 
@@ -133,6 +225,19 @@ def concept_senn(in_dim: int, n_concepts: int, n_classes: int, hidden: int = 64,
     return SENN(concepts, theta, n_classes)
 
 
+def cnn_senn(n_concepts: int, n_classes: int, image_size: int = 28, in_channels: int = 1, dropout: float = 0.0) -> SENN:
+    """The authors' MNIST SENN: a convolutional autoencoder's k concepts, LeNet relevances in [-1, 1].
+
+    ``ConvConcepts`` for h and ``TanhRelevances(LeNet(k * n_classes))`` for theta, as
+    ``image_cnn_conceptizer`` and ``image_parametrizer`` in github.com/dmelis/SENN.
+    """
+    concepts = ConvConcepts(n_concepts, image_size=image_size, in_channels=in_channels)
+    theta = TanhRelevances(
+        LeNet(n_concepts * n_classes, image_size=image_size, in_channels=in_channels, dropout=dropout)
+    )
+    return SENN(concepts, theta, n_classes)
+
+
 def gradient_stability_penalty(
     model: SENN, x: torch.Tensor, form: str = "product-rule", eps: float = 1e-12
 ) -> torch.Tensor:
@@ -167,18 +272,24 @@ def gradient_stability_penalty(
 
 
 def senn_loss(
-    lam: float, reconstruction: float = 1.0, sparsity: float = 0.0
+    lam: float, reconstruction: float = 1.0, sparsity: float = 0.0, penalty_batch: int | None = None
 ) -> Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]:
     """The extra loss for ``interpcat.repro.training.fit``: lam * L_theta (+ concept learning terms).
 
     For learned concepts, adds ``reconstruction`` * MSE(x, decode(h(x))) + ``sparsity`` * mean |h|.
+    ``penalty_batch`` computes L_theta on the first that many examples of each (shuffled) batch
+    only: an unbiased estimate of the batch mean at a fraction of the cost (one double backward
+    pass per class); None uses the whole batch.
     """
+    if penalty_batch is not None and penalty_batch < 1:
+        raise ValueError("penalty_batch must be a positive number of examples or None")
 
     def extra(model: nn.Module, x: torch.Tensor, y: torch.Tensor, logits: torch.Tensor, mask: object) -> torch.Tensor:
         assert isinstance(model, SENN)
         loss = torch.zeros((), device=x.device)
         if lam > 0:
-            loss = loss + lam * gradient_stability_penalty(model, x)
+            xp = x if penalty_batch is None else x[:penalty_batch]
+            loss = loss + lam * gradient_stability_penalty(model, xp)
         if getattr(model.conceptizer, "learned", False):
             h = model.concepts(x)
             recon = model.conceptizer.reconstruct(h)

@@ -13,14 +13,27 @@ for the conditional expectation) and the input mapping Captum's ``KernelShap``, 
 same question. With ``M`` features there are ``2**M`` coalitions; for ``M <= 16`` enumerating
 them all takes one batched model call.
 
-Estimates come from Captum only (``KernelShap``, ``ShapleyValueSampling``, ``Lime``); this module
-counts the model evaluations each one spends, so that methods are compared at equal budgets.
+Estimates come from the papers' own packages and from Captum, so that each method is measured in two
+implementations: the shap package (``KernelExplainer``, the paper's KernelSHAP: whole coalition sizes
+enumerated while the budget allows, the rest drawn in complementary pairs, the efficiency constraint
+imposed exactly, features selected before the regression; ``SamplingExplainer``, Strumbelj and
+Kononenko's Shapley sampling values, the paper's baseline), the LIME package
+(``LimeTabularExplainer``) and Captum (``KernelShap``, ``ShapleyValueSampling``, ``Lime``). This
+module counts the model evaluations each estimator spends, so that methods are compared at equal
+budgets.
+
+Both LIMEs are set up with the open-source LIME package's defaults for tabular data: an exponential kernel
+``sqrt(exp(-d**2 / width**2))`` on the Euclidean distance ``d`` between the binary representation of a
+sample and the all-present vector, width ``0.75 * sqrt(M)``, and a ridge regression with ``alpha = 1``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +42,32 @@ import torch
 Model = Callable[[np.ndarray], np.ndarray]
 """A model as a function from a (n, M) float array to a (n,) float array of outputs."""
 
-METHODS = ("kernel-shap", "shapley-sampling", "lime")
+METHODS = (
+    "shap-kernel",
+    "shap-kernel-auto",
+    "shap-sampling",
+    "lime-tabular",
+    "kernel-shap",
+    "shapley-sampling",
+    "lime",
+)
+"""Estimators: the shap package's ``KernelExplainer`` (its default ``l1_reg``, and ``l1_reg="auto"``, the
+paper's), its ``SamplingExplainer``, the LIME package's ``LimeTabularExplainer``, and Captum's
+``KernelShap``, ``ShapleyValueSampling`` and ``Lime``."""
+LIBRARY = {
+    "shap-kernel": "shap KernelExplainer",
+    "shap-kernel-auto": "shap KernelExplainer (l1_reg='auto')",
+    "shap-sampling": "shap SamplingExplainer",
+    "lime-tabular": "lime LimeTabularExplainer",
+    "kernel-shap": "Captum KernelShap",
+    "shapley-sampling": "Captum ShapleyValueSampling",
+    "lime": "Captum Lime",
+}
 MAX_ENUMERATED_FEATURES = 16
+LIME_RIDGE_ALPHA = 1.0
+"""The LIME package's default ``Ridge(alpha=1)``."""
+LIME_DEFAULT_SAMPLES = 5000
+"""The LIME package's default ``num_samples``."""
 
 
 def coalitions(n_features: int) -> np.ndarray:
@@ -95,20 +132,44 @@ def exact_shapley(model: Model, x: np.ndarray, baseline: np.ndarray) -> ExactSha
     return ExactShapley(shapley_from_values(values, n), float(values[-1]), float(values[0]), values)
 
 
+def interaction_share(exact: ExactShapley) -> float:
+    """How far the coalition game is from additive: ``max_S |v(S) - v(empty) - sum_{i in S} phi_i|``
+    as a fraction of ``sum |phi|``.
+
+    Zero for an additive game (e.g. a tree input where only one feature changes the output). On an
+    additive game every estimator compared here (KernelSHAP, permutation sampling, LIME's weighted
+    fit) returns the exact values at any budget (LIME's ridge shrinks them slightly), so such an
+    input tests nothing.
+    """
+    masks = coalitions(exact.n_features)
+    additive = exact.values[0] + masks.astype(np.float64) @ exact.phi
+    scale = float(np.abs(exact.phi).sum())
+    return float(np.abs(exact.values - additive).max() / scale) if scale > 0 else 0.0
+
+
 def pick_examples(
-    model: Model, candidates: np.ndarray, baseline: np.ndarray, n: int, min_fraction: float = 0.1
+    model: Model,
+    candidates: np.ndarray,
+    baseline: np.ndarray,
+    n: int,
+    min_fraction: float = 0.1,
+    min_interaction: float = 1e-6,
 ) -> tuple[np.ndarray, list[ExactShapley]]:
     """The first ``n`` candidate rows whose exact attributions are not degenerate, and those attributions.
 
     A relative error needs a non-zero denominator: rows whose total attribution mass
     ``sum |phi|`` is below ``min_fraction`` of the median over the candidates are skipped
-    (e.g. inputs that land in the baseline's leaf for every coalition of a decision tree).
+    (e.g. inputs that land in the baseline's leaf for every coalition of a decision tree). Rows
+    whose game is additive (:func:`interaction_share` below ``min_interaction``) are skipped too:
+    every estimator is (nearly) exact on them, and averaging their zero errors against an absolute
+    bar would flatter the converging estimators and make LIME look closer to the Shapley values.
     """
     candidates = np.asarray(candidates, dtype=np.float32)
     baseline = np.asarray(baseline, dtype=np.float32).ravel()
     exact = [exact_shapley(model, x, baseline) for x in candidates]
     mass = np.array([np.abs(e.phi).sum() for e in exact])
-    keep = np.flatnonzero(mass >= min_fraction * np.median(mass))[:n]
+    nontrivial = np.array([interaction_share(e) >= min_interaction for e in exact])
+    keep = np.flatnonzero((mass >= min_fraction * np.median(mass)) & nontrivial)[:n]
     if len(keep) < n:
         raise ValueError(f"only {len(keep)} usable examples among {len(candidates)} candidates")
     return candidates[keep], [exact[i] for i in keep]
@@ -134,21 +195,26 @@ def shapley_kernel_weight(size: int, n_features: int) -> float:
     return (n_features - 1) / (math.comb(n_features, size) * size * (n_features - size))
 
 
-def lime_kernel_weight(size: int, n_features: int, width: float = 0.25) -> float:
-    """The open-source LIME package's default kernel, on the binary interpretable representation.
+def lime_default_width(n_features: int) -> float:
+    """The LIME package's default kernel width for tabular data, ``0.75 * sqrt(M)``."""
+    return 0.75 * math.sqrt(n_features)
 
-    Weight ``sqrt(exp(-d**2 / width**2))`` where ``d`` is the cosine distance between a binary
-    vector with ``size`` ones and the all-present vector, ``d = 1 - sqrt(size / M)`` (LIME's image
-    and text explainers use cosine distance with width 0.25 on this scale). The empty coalition has
-    no cosine distance; it gets weight 0. The kernel favours coalitions close to the full input.
+
+def lime_kernel_weight(size: int, n_features: int, width: float | None = None) -> float:
+    """The open-source LIME package's default tabular kernel, on the binary interpretable representation.
+
+    Weight ``sqrt(exp(-d**2 / width**2))`` where ``d = sqrt(M - size)`` is the Euclidean distance
+    between a binary vector with ``size`` ones and the all-present vector (LimeTabularExplainer's
+    distance on its binary "same as the explained value" representation), and ``width`` defaults to
+    ``0.75 * sqrt(M)``. The kernel favours coalitions close to the full input, mildly: at ``M = 10``
+    the empty coalition keeps about 0.41 of the full input's weight.
     """
-    if size == 0:
-        return 0.0
-    distance = 1.0 - math.sqrt(size / n_features)
-    return math.sqrt(math.exp(-(distance**2) / width**2))
+    width = lime_default_width(n_features) if width is None else width
+    distance_sq = float(n_features - size)
+    return math.sqrt(math.exp(-distance_sq / width**2))
 
 
-def lime_similarity(width: float = 0.25) -> Callable[..., torch.Tensor]:
+def lime_similarity(width: float | None = None) -> Callable[..., torch.Tensor]:
     """:func:`lime_kernel_weight` as a Captum ``Lime`` ``similarity_func``."""
 
     def similarity(_original: object, _perturbed: object, interpretable: torch.Tensor, **_: object) -> torch.Tensor:
@@ -181,35 +247,178 @@ def shapley_kernel_regression(values: np.ndarray, n_features: int) -> np.ndarray
     return np.append(head, total - head.sum())
 
 
-def lime_limit(values: np.ndarray, n_features: int, width: float = 0.25) -> np.ndarray:
-    """What LIME converges to with unlimited samples: the coefficients of its weighted regression.
+def lime_limit(
+    values: np.ndarray,
+    n_features: int,
+    width: float | None = None,
+    alpha: float = LIME_RIDGE_ALPHA,
+    n_samples: int = LIME_DEFAULT_SAMPLES,
+) -> np.ndarray:
+    """LIME's large-sample solution: the coefficients of its weighted ridge regression in expectation.
 
     LIME (as configured in :func:`estimate`) samples each coalition with probability ``2**-M``
-    and fits an unregularised linear model with an intercept, weighting each sample by
-    :func:`lime_kernel_weight`; as samples grow its estimate tends to the weighted least-squares
-    fit over all coalitions, computed here. No constraint ties it to ``f(x) - f(baseline)``.
+    and fits a ridge regression (intercept not penalised) weighting each sample by
+    :func:`lime_kernel_weight`. With ``n_samples`` draws its normal equations tend to those of the
+    fit over all coalitions with weights ``n_samples * 2**-M * kernel``, computed here; the ridge
+    penalty ``alpha`` is kept at that sample size (LIME's default 5,000), ``alpha = 0`` gives the
+    unregularised limit. No constraint ties it to ``f(x) - f(baseline)``.
     """
     values = np.asarray(values, dtype=np.float64)
     masks = coalitions(n_features).astype(np.float64)
     size = masks.sum(1).astype(int)
-    weight = np.array([lime_kernel_weight(s, n_features, width) for s in size])
-    design = np.hstack([np.ones((len(masks), 1)), masks])
-    root = np.sqrt(weight)[:, None]
-    coef, *_ = np.linalg.lstsq(design * root, values * root[:, 0], rcond=None)
-    return coef[1:]
+    weight = np.array([lime_kernel_weight(s, n_features, width) for s in size]) * n_samples / 2**n_features
+    mean_z = weight @ masks / weight.sum()
+    mean_v = weight @ values / weight.sum()
+    zc, vc = masks - mean_z, values - mean_v
+    gram = (zc * weight[:, None]).T @ zc + alpha * np.eye(n_features)
+    return np.linalg.solve(gram, (zc * weight[:, None]).T @ vc)
 
 
 def samples_for_budget(method: str, budget: int, n_features: int) -> int:
-    """Captum's ``n_samples`` so that a method spends at most ``budget`` model evaluations.
+    """The ``n_samples`` (``nsamples``, ``num_samples``) that makes a method spend at most ``budget``
+    model evaluations.
 
-    KernelSHAP and LIME spend one evaluation per sampled coalition. Captum's Shapley value sampling
-    spends one evaluation on the baseline and ``M`` per sampled permutation.
+    KernelSHAP and LIME (Captum's and the LIME package's) spend one evaluation per sampled
+    coalition. Captum's Shapley value sampling spends one evaluation on the baseline and ``M`` per
+    sampled permutation. The shap package's ``KernelExplainer`` spends two on ``f(x)`` and
+    ``f(baseline)`` and one per coalition (it stops at the ``2**M - 2`` there are); its
+    ``SamplingExplainer`` two on the ends and two per sample.
     """
-    if method in ("kernel-shap", "lime"):
+    if method in ("kernel-shap", "lime", "lime-tabular"):
         return budget
+    if method in ("shap-kernel", "shap-kernel-auto"):
+        return max(1, budget - 2)
+    if method == "shap-sampling":
+        return max(1, (budget - 2) // 2)
     if method == "shapley-sampling":
         return max(1, (budget - 1) // n_features)
     raise ValueError(f"unknown method {method!r}")
+
+
+@contextlib.contextmanager
+def _global_numpy_seed(seed: int) -> Iterator[None]:
+    """Seed numpy's global generator (the shap package draws from it) and restore its state after."""
+    state = np.random.get_state()
+    np.random.seed(seed % 2**32)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def shap_kernel(
+    model: Model, x: np.ndarray, baseline: np.ndarray, budget: int, seed: int, l1_reg: str = "num_features(10)"
+) -> tuple[np.ndarray, int]:
+    """The shap package's ``KernelExplainer`` (the paper's implementation) with one background row.
+
+    With the baseline as its only background row, the package explains the same coalition game as
+    :func:`exact_shapley`. Its scheme: coalition sizes ``s`` and ``M - s`` are enumerated completely
+    from the smallest up while the budget covers them, the rest drawn in complementary pairs, the
+    two infinite Shapley-kernel weights imposed as constraints, and features selected by
+    ``l1_reg`` before the constrained least squares: the package's default ``"num_features(10)"``
+    (up to 10 features along the LARS path, so at ``M = 10`` it need drop none), or ``"auto"``, the
+    paper's setting (an AIC lasso when under a fifth of the coalitions are evaluated, then the least
+    squares refitted on the selected features: the "debiased lasso"; deprecated in shap 0.51).
+    ``nsamples = budget - 2`` (the package also evaluates ``f(baseline)`` and ``f(x)``) and the
+    package caps it at the ``2**M - 2`` coalitions, where the estimate is exact.
+    Returns the estimate and the model evaluations spent (every model row counted).
+    """
+    import shap
+    from sklearn.exceptions import ConvergenceWarning
+
+    counted = _CountingNumpy(model)
+    x64, b64 = np.asarray(x, dtype=np.float64).reshape(1, -1), np.asarray(baseline, dtype=np.float64).reshape(1, -1)
+    with _global_numpy_seed(seed), warnings.catch_warnings(), _quiet_shap():
+        warnings.simplefilter("ignore", DeprecationWarning)  # l1_reg="auto"
+        warnings.simplefilter("ignore", ConvergenceWarning)  # LARS drops duplicated (degenerate) columns
+        explainer = shap.KernelExplainer(counted, b64)
+        phi = explainer.shap_values(
+            x64, nsamples=samples_for_budget("shap-kernel", budget, x64.size), l1_reg=l1_reg, silent=True
+        )
+    return np.asarray(phi, dtype=np.float64).reshape(-1), counted.evaluations
+
+
+def shap_sampling(model: Model, x: np.ndarray, baseline: np.ndarray, budget: int, seed: int) -> tuple[np.ndarray, int]:
+    """The shap package's ``SamplingExplainer``: Strumbelj and Kononenko's Shapley sampling values
+    (IME), the baseline of the paper's Figure 3, with one background row.
+
+    Each feature is estimated separately, two model evaluations per sampled permutation, and the
+    estimates are adjusted to add up to ``f(x) - f(baseline)``. ``nsamples = (budget - 2) // 2``.
+    Below ``2 + 4 M`` evaluations (42 at ``M = 10``) the package leaves some feature without a sample
+    and fails; the estimate is then NaN with no evaluation counted.
+    """
+    import shap
+
+    m = np.asarray(x).size
+    n_samples = samples_for_budget("shap-sampling", budget, m)
+    if n_samples < 2 * m:
+        return np.full(m, np.nan), 0
+    counted = _CountingNumpy(model)
+    x64, b64 = np.asarray(x, dtype=np.float64).reshape(1, -1), np.asarray(baseline, dtype=np.float64).reshape(1, -1)
+    with _global_numpy_seed(seed), _quiet_shap():
+        explainer = shap.SamplingExplainer(counted, b64)
+        phi = explainer.shap_values(x64, nsamples=n_samples, silent=True)
+    return np.asarray(phi, dtype=np.float64).reshape(-1), counted.evaluations
+
+
+def lime_tabular(
+    model: Model, x: np.ndarray, baseline: np.ndarray, budget: int, seed: int, num_samples: int | None = None
+) -> tuple[np.ndarray, int]:
+    """The LIME package's ``LimeTabularExplainer`` with its tabular defaults, on the baseline game.
+
+    Every feature is declared categorical and the "training data" is the two rows ``baseline`` and
+    ``x``: the package then draws each feature from ``{x_i, b_i}`` with probability 1/2 (a uniformly
+    drawn coalition, the same game as :func:`exact_shapley`) and its interpretable representation is
+    "feature equals ``x_i``". Kernel (``sqrt(exp(-d**2 / width**2))`` on the Euclidean distance of
+    that binary representation, width ``0.75 sqrt(M)``), feature selection (``"auto"``),
+    ``num_features=10`` and the ``Ridge(alpha=1)`` regression are the package's defaults.
+    ``num_samples = budget`` (the first sample is ``x`` itself); LIME's default is 5,000.
+    Returns the coefficients and the model evaluations spent.
+    """
+    from lime.lime_tabular import LimeTabularExplainer
+
+    x64 = np.asarray(x, dtype=np.float64).ravel()
+    b64 = np.asarray(baseline, dtype=np.float64).ravel()
+    m = x64.size
+    counted = _CountingNumpy(model)
+    explainer = LimeTabularExplainer(
+        np.stack([b64, x64]),
+        mode="regression",
+        categorical_features=list(range(m)),
+        discretize_continuous=False,
+        random_state=seed % 2**32,
+    )
+    n = budget if num_samples is None else num_samples
+    exp = explainer.explain_instance(x64, counted, num_features=m, num_samples=n)
+    phi = np.zeros(m)
+    for i, w in exp.local_exp[1]:  # regression: key 1 holds the fit, key 0 its negation
+        phi[i] = w
+    return phi, counted.evaluations
+
+
+class _CountingNumpy:
+    """A numpy model that counts every input row it evaluates (for the shap and lime packages)."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.evaluations = 0
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows)
+        rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
+        self.evaluations += len(rows)
+        return np.asarray(self.model(rows), dtype=np.float64).ravel()
+
+
+@contextlib.contextmanager
+def _quiet_shap() -> Iterator[None]:
+    logger = logging.getLogger("shap")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def estimate(
@@ -219,10 +428,26 @@ def estimate(
     baseline: np.ndarray,
     budget: int,
     seed: int,
-    lime_width: float = 0.25,
+    lime_width: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """One Captum estimate of the Shapley values of ``x``, and the model evaluations it spent."""
-    from captum._utils.models.linear_model import SkLearnLinearRegression
+    """One estimate of the Shapley values of ``x``, and the model evaluations it spent.
+
+    ``shap-kernel``, ``shap-kernel-auto`` and ``shap-sampling`` are the shap package's explainers
+    (:func:`shap_kernel`, :func:`shap_sampling`), ``lime-tabular`` the LIME package's
+    (:func:`lime_tabular`); ``kernel-shap``, ``shapley-sampling`` and ``lime`` are Captum's. Captum's
+    LIME uses the LIME package's tabular defaults (module docstring); ``lime_width`` changes its
+    kernel width only.
+    """
+    if method == "shap-kernel":
+        return shap_kernel(model, x, baseline, budget, seed)
+    if method == "shap-kernel-auto":
+        return shap_kernel(model, x, baseline, budget, seed, l1_reg="auto")
+    if method == "shap-sampling":
+        return shap_sampling(model, x, baseline, budget, seed)
+    if method == "lime-tabular":
+        return lime_tabular(model, x, baseline, budget, seed)
+
+    from captum._utils.models.linear_model import SkLearnRidge
     from captum.attr import KernelShap, Lime, ShapleyValueSampling
 
     n = np.asarray(x).size
@@ -242,7 +467,9 @@ def estimate(
             )
         elif method == "lime":
             lime = Lime(
-                counted, interpretable_model=SkLearnLinearRegression(), similarity_func=lime_similarity(lime_width)
+                counted,
+                interpretable_model=SkLearnRidge(alpha=LIME_RIDGE_ALPHA),
+                similarity_func=lime_similarity(lime_width),
             )
             attr = lime.attribute(inp, baselines=base, n_samples=n_samples, perturbations_per_eval=n_samples)
         else:
@@ -295,7 +522,7 @@ def budget_sweep(
     budgets: Sequence[int],
     seeds: Sequence[int],
     methods: Sequence[str] = METHODS,
-    lime_width: float = 0.25,
+    lime_width: float | None = None,
 ) -> Sweep:
     """Exact values for each row of ``X``, then every method at every budget with every seed."""
     X = np.asarray(X, dtype=np.float32)

@@ -20,7 +20,14 @@ other's k nearest, Euclidean distance); the Laplacian is the symmetric normalise
 precomputed affinity, so the spectrum and the clusters come from one graph.
 
 The heatmaps come from Captum's ``LRP`` (:func:`relevance_maps`); the networks of
-:mod:`interpcat.repro.nets` flatten inside ``forward``, so LRP has a rule for every module.
+:mod:`interpcat.repro.nets` flatten inside ``forward``, so LRP has a rule for every module. Two rule
+sets are offered: ``"epsilon"``, Captum's default (the epsilon rule with epsilon = 1e-9 on every
+layer, practically LRP-0, which on a ReLU network is close to gradient times input), and
+``"epsilon-plus"``, the layer-wise composite recommended for convolutional networks by the LRP
+authors' group (Kohlbrenner et al. 2020, "Towards best practice in explaining neural network
+decisions with LRP", arXiv:1910.09840; Montavon et al. 2019, "Layer-wise relevance propagation: an
+overview"): the z+ rule (alpha = 1, beta = 0) on convolutions and the epsilon rule on dense layers.
+Max-pooling keeps Captum's default (epsilon, relevance passed to the maximum).
 """
 
 from __future__ import annotations
@@ -31,16 +38,40 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from captum.attr import LRP
+from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule, EpsilonRule
 from scipy.sparse import csgraph
 from sklearn.cluster import SpectralClustering
 from sklearn.neighbors import kneighbors_graph
 from torch import nn
 
+RULES = ("epsilon", "epsilon-plus")
+
+
+def _attach_rules(model: nn.Module, rules: str, epsilon: float) -> None:
+    """Set a Captum propagation rule on each convolution and dense layer (Captum removes them after each call)."""
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            module.rule = Alpha1_Beta0_Rule()  # type: ignore[attr-defined]
+        elif isinstance(module, nn.Linear):
+            module.rule = EpsilonRule(epsilon=epsilon)  # type: ignore[attr-defined]
+
 
 def relevance_maps(
-    model: nn.Module, x: torch.Tensor, target: int | torch.Tensor, *, batch_size: int = 256
+    model: nn.Module,
+    x: torch.Tensor,
+    target: int | torch.Tensor,
+    *,
+    batch_size: int = 256,
+    rules: str = "epsilon",
+    epsilon: float = 0.25,
 ) -> torch.Tensor:
-    """Captum LRP relevance of ``target`` for each input (default rules: epsilon for linear layers)."""
+    """Captum LRP relevance of ``target`` for each input.
+
+    ``rules="epsilon"``: Captum's default rules (epsilon = 1e-9 on every layer, about LRP-0).
+    ``rules="epsilon-plus"``: z+ (alpha1-beta0) on convolutions, epsilon (``epsilon``) on dense layers.
+    """
+    if rules not in RULES:
+        raise ValueError(f"rules must be one of {RULES}, got {rules!r}")
     model.eval()
     device = next(model.parameters()).device
     targets = torch.as_tensor(target).expand(len(x)) if torch.as_tensor(target).dim() == 0 else torch.as_tensor(target)
@@ -48,6 +79,8 @@ def relevance_maps(
     for start in range(0, len(x), batch_size):
         xb = x[start : start + batch_size].to(device)
         tb = targets[start : start + batch_size].to(device)
+        if rules == "epsilon-plus":
+            _attach_rules(model, rules, epsilon)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require gradients")
             out.append(LRP(model).attribute(xb, target=tb).detach().cpu())
