@@ -144,10 +144,12 @@ def test_search_finds_the_paper_and_opens_its_claims(page, site_url: str, kind: 
     link.click()
     page.wait_for_url(f"**/papers/{paper_id}/**")
     assert page.locator("h1").first.inner_text().strip() == title
-    table = page.locator(".ic-claims > table")
+    table = page.locator("table.ic-claims-table")  # Material wraps tables in scroll containers
     table.wait_for()
-    assert table.locator("tbody > tr.ic-claim-row").count() == len(catalog.papers[paper_id].claims)
+    assert table.locator("tr.ic-claim-row").count() == len(catalog.papers[paper_id].claims)
     assert "Smoke run" in table.locator("thead").first.inner_text()
+    checks = page.locator("table.ic-checks-table").first  # the checks behind the first claim
+    assert "Expected" in checks.inner_text() and checks.locator("tbody tr").count() >= 1
 
 
 def test_screenshots_of_a_paper_page_and_the_dashboard(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +159,7 @@ def test_screenshots_of_a_paper_page_and_the_dashboard(page, site_url: str) -> N
     ARTIFACTS.mkdir(exist_ok=True)
     paper_id = "ross2017-right-reasons" if "ross2017-right-reasons" in catalog.papers else next(iter(catalog.papers))
     page.goto(f"{site_url}papers/{paper_id}/")
-    page.locator(".ic-claims > table").wait_for()
+    page.locator("table.ic-claims-table").wait_for()
     page.screenshot(path=str(ARTIFACTS / "paper.png"), full_page=True)
     page.goto(f"{site_url}dashboard/")
     page.locator("h1").first.wait_for()
