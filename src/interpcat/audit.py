@@ -28,7 +28,7 @@ from typing import Any, Literal
 from . import yamlsafe
 from .catalog import Catalog
 from .records import CheckSpec
-from .results import PROFILES, RESULTS_DIR
+from .results import PROFILES, RESULT_FORMAT, RESULTS_DIR
 
 State = Literal["pre-registered", "revised-after-results", "set-with-results", "not-run", "unknown"]
 STATE_LABELS: dict[str, str] = {
@@ -119,7 +119,7 @@ def _versions_of(data: dict[str, Any], profile: str, stored_at: str) -> dict[str
     commit = prov.get("git_commit")
     started = str(prov.get("started") or "")
     out = {}
-    if data.get("format") == 2:
+    if data.get("format") == RESULT_FORMAT:
         clean = bool(prov.get("git_clean")) and commit is not None
         for c in data.get("checks", []):
             if c.get("outcome") == "error" and not c.get("values"):
@@ -243,21 +243,15 @@ def audit_project(root: Path, catalog: Catalog) -> Audit:
     git = _Git(root)
     result = Audit()
     has_git = git.run("rev-parse", "--git-dir") is not None
-    papers_by_notebook: dict[str, set[str]] = {}
     for notebook in catalog.notebooks():
-        papers_by_notebook[notebook] = {Path(notebook).stem}
-    for notebook, stems in papers_by_notebook.items():
         versions_by_check: dict[str, list[_Version]] = {}
-        for profile in PROFILES:
-            for stem in stems:
-                path = (RESULTS_DIR / profile / f"{stem}.json").as_posix()
-                history = _history(git, root, path, profile) if has_git else []
-                for snapshot in history:
-                    for cid, v in snapshot.items():
-                        versions_by_check.setdefault(cid, []).append(v)
-                current = root / path
-                if current.is_file():
-                    result.notebook_changed[(profile, notebook)] = _notebook_changed(root, notebook, current)
+        for profile in PROFILES:  # a notebook's results are named after it: repro/results/<profile>/<stem>.json
+            path = (RESULTS_DIR / profile / f"{Path(notebook).stem}.json").as_posix()
+            for snapshot in _history(git, root, path, profile) if has_git else []:
+                for cid, v in snapshot.items():
+                    versions_by_check.setdefault(cid, []).append(v)
+            if (root / path).is_file():
+                result.notebook_changed[(profile, notebook)] = _notebook_changed(root, notebook, root / path)
         for cid, declared in catalog.declared_checks(notebook).items():
             if not has_git:
                 result.checks[(notebook, cid)] = CheckAudit(notebook, cid, "unknown", "no git history here")

@@ -165,7 +165,8 @@ Aggregate = Literal["mean", "all", "any"]
 ClaimRule = Literal["all", "any"]
 
 
-def _fmt(x: float) -> str:
+def short_number(x: float) -> str:
+    """A number in four significant digits, as expectations and verdict reasons show it."""
     return f"{x:.4g}"
 
 
@@ -224,17 +225,17 @@ class Expect(_Model):
     def words(self) -> str:
         """The expectation in words, e.g. '>= 0.9'."""
         if self.at_least is not None:
-            return f">= {_fmt(self.at_least)}"
+            return f">= {short_number(self.at_least)}"
         if self.at_most is not None:
-            return f"<= {_fmt(self.at_most)}"
+            return f"<= {short_number(self.at_most)}"
         if self.greater_than is not None:
-            return f"> {_fmt(self.greater_than)}"
+            return f"> {short_number(self.greater_than)}"
         if self.less_than is not None:
-            return f"< {_fmt(self.less_than)}"
+            return f"< {short_number(self.less_than)}"
         if self.between is not None:
-            return f"between {_fmt(self.between[0])} and {_fmt(self.between[1])}"
+            return f"between {short_number(self.between[0])} and {short_number(self.between[1])}"
         if self.close_to is not None:
-            return f"{_fmt(self.close_to)} ± {_fmt(self.tolerance or 0.0)}"
+            return f"{short_number(self.close_to)} ± {short_number(self.tolerance or 0.0)}"
         return f"is {self.equals}"
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .records import CheckSpec, ClaimRule, Expect
+from .records import CheckSpec, ClaimRule, Expect, short_number
 
 Outcome = Literal["met", "not-met", "inconclusive", "error"]
 ClaimVerdict = Literal[
@@ -50,10 +50,6 @@ def t_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple
     return mean, mean - half, mean + half
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def _inside(x: float, lo: float, hi: float, lo_in: bool, hi_in: bool) -> bool:
     return (x > lo or (lo_in and x == lo)) and (x < hi or (hi_in and x == hi))
 
@@ -81,9 +77,9 @@ def judge(expect: Expect, aggregate: str, values: Sequence[float | bool]) -> Jud
     if len(floats) == 1:
         ok = _inside(mean, low, high, lo_in, hi_in)
         return Judgement(
-            "met" if ok else "not-met", mean, None, f"one value, no interval: {_fmt(mean)} vs {expect.words()}"
+            "met" if ok else "not-met", mean, None, f"one value, no interval: {short_number(mean)} vs {expect.words()}"
         )
-    span = f"mean {_fmt(mean)}, 95% interval [{_fmt(lo)}, {_fmt(hi)}] over {len(floats)} values"
+    span = f"mean {short_number(mean)}, 95% interval [{short_number(lo)}, {short_number(hi)}] over {len(floats)} values"
     if _inside(lo, low, high, lo_in, hi_in) and _inside(hi, low, high, lo_in, hi_in):
         return Judgement("met", mean, (lo, hi), f"{span}: all of it {expect.words()}")
     if hi < low or lo > high or (hi == low and not lo_in) or (lo == high and not hi_in):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog import Catalog
-from ..results import ReproResult, claim_outcome
+from ..results import RESULT_FORMAT, ReproResult, claim_outcome
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def _load(path: Path) -> ReproResult | None:
     import json
 
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format") != 2:
-        raise ValueError(f"{path}: result file format {data.get('format', 1)} is not 2: re-run it")
+    if data.get("format") != RESULT_FORMAT:
+        raise ValueError(f"{path}: result file format {data.get('format', 1)} is not {RESULT_FORMAT}: re-run it")
     return ReproResult.model_validate(data)
 
 

@@ -98,12 +98,11 @@ def git_state(root: Path) -> tuple[str | None, bool | None, list[str]]:
     return (commit or None), not changed, changed[:20]
 
 
-def git_commit(root: Path) -> str | None:
-    """The commit the project is at, with '-dirty' when the tree differs from it, or None."""
-    commit, clean, _ = git_state(root)
-    if commit is None:
-        return None
-    return commit if clean else f"{commit}-dirty"
+def git_provenance(root: Path) -> dict[str, Any]:
+    """The git fields of a result's provenance: commit ('-dirty' when the tree differs), clean, changed."""
+    commit, clean, changed = git_state(root)
+    label = None if commit is None else (commit if clean else f"{commit}-dirty")
+    return {"git_commit": label, "git_clean": clean, "git_changed": changed}
 
 
 TRACKED_PACKAGES = (
@@ -150,7 +149,6 @@ def provenance(
     """The provenance block of a result file."""
     import torch
 
-    commit, clean, changed = git_state(root)
     packages = {name: package_version(name) for name in TRACKED_PACKAGES}
     packages["torch"] = torch.__version__
     return {
@@ -159,9 +157,7 @@ def provenance(
         "platform": f"{platform.system()} {platform.machine()} ({sys.implementation.name})",
         "packages": {k: v for k, v in packages.items() if v is not None},
         "seed": seed,
-        "git_commit": None if commit is None else (commit if clean else f"{commit}-dirty"),
-        "git_clean": clean,
-        "git_changed": changed,
+        **git_provenance(root),
         "notebook_sha256": file_sha256(notebook) if notebook.is_file() else "",
         "expectations_sha256": expectations,
         "data": data or [],

@@ -51,9 +51,8 @@ def discover(root: Path, papers: list[str] | None = None) -> list[Path]:
 def _fallback_result(root: Path, notebook: Path, profile: str, status: str, error: str, duration: float) -> dict:
     import platform
 
-    from .environment import file_sha256, git_state
+    from .environment import file_sha256, git_provenance
 
-    commit, clean, changed = git_state(root)
     return {
         "format": RESULT_FORMAT,
         "paper": notebook.stem,
@@ -67,9 +66,7 @@ def _fallback_result(root: Path, notebook: Path, profile: str, status: str, erro
             "platform": None,
             "packages": {},
             "seed": None,
-            "git_commit": None if commit is None else (commit if clean else f"{commit}-dirty"),
-            "git_clean": clean,
-            "git_changed": changed,
+            **git_provenance(root),
             "notebook_sha256": file_sha256(notebook) if notebook.is_file() else "",
             "expectations_sha256": "",
             "data": [],
