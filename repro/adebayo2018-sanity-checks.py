@@ -61,7 +61,7 @@
 # * **Model**: `MnistCNN` below, the authors' MNIST CNN at a quarter of its width: four trainable
 #   layers (two 5x5 convolutions, a fully connected layer, the logits), every ReLU its own module
 #   so that Guided Backprop can hook it.
-# * **Cascading randomization**: `interpcat.repro.randomization.cascading_randomization` returns
+# * **Cascading randomization**: `interpcat.methods.randomization.cascading_randomization` returns
 #   copies with the top k layers re-initialised (k = 0..4, logits first). "Top two" (the fully
 #   connected layer and the logits, convolutions intact) is our counterpart of the paper's upper blocks.
 # * **Data randomization**: the same CNN trained on a permutation of the training labels with
@@ -100,11 +100,11 @@ import torch
 from captum.attr import GuidedBackprop, InputXGradient, IntegratedGradients, NoiseTunnel, Saliency
 from torch import nn
 
+from interpcat.methods.randomization import cascading_randomization, fit_until, map_similarity, permuted_labels
 from interpcat.repro import Reproduction
 from interpcat.repro.data import Split, mnist_digits, split_indices, to_split
 from interpcat.repro.nets import trainable_layers
 from interpcat.repro.plots import heatmap_grid, line_plot
-from interpcat.repro.randomization import cascading_randomization, fit_until, map_similarity, permuted_labels
 from interpcat.repro.training import accuracy, fit, predict
 
 plt.rcParams["figure.dpi"] = 80

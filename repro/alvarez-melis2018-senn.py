@@ -71,12 +71,7 @@ from captum.attr import InputXGradient, IntegratedGradients, KernelShap, Lime, O
 from scipy.stats import spearmanr
 from sklearn.datasets import load_breast_cancer
 
-from interpcat.metrics import explanation_sensitivity
-from interpcat.repro import Reproduction
-from interpcat.repro.data import breast_cancer_table, mnist_digits, split_indices, to_split
-from interpcat.repro.nets import MLP
-from interpcat.repro.plots import line_plot
-from interpcat.repro.senn import (
+from interpcat.methods.senn import (
     LeNet,
     cnn_senn,
     concept_removal_drops,
@@ -84,6 +79,11 @@ from interpcat.repro.senn import (
     senn_loss,
     tabular_senn,
 )
+from interpcat.metrics import explanation_sensitivity
+from interpcat.repro import Reproduction
+from interpcat.repro.data import breast_cancer_table, mnist_digits, split_indices, to_split
+from interpcat.repro.nets import MLP
+from interpcat.repro.plots import line_plot
 from interpcat.repro.training import accuracy, fit, predict
 
 run = Reproduction(paper="alvarez-melis2018-senn", seed=0)
@@ -121,12 +121,12 @@ print(cfg, dcfg)
 #   with the same seed, epochs and optimiser (Adam, lr 1e-3, batch 64); on the unscaled table, one
 #   SENN at `lambda = 0.01` with the same settings.
 # * **MNIST**: real 28x28 digits, a stratified split of 2,000 train / 500 test (smoke) or 4,000 /
-#   1,000 (full). SENN uses the authors' MNIST architecture (`interpcat.repro.senn.cnn_senn`): five
+#   1,000 (full). SENN uses the authors' MNIST architecture (`interpcat.methods.senn.cnn_senn`): five
 #   concepts from a convolutional autoencoder (reconstruction loss weight 1, L1 sparsity 1e-4), a
 #   LeNet `theta(x)` with tanh outputs, and the penalty at `lambda = 0.01`; the baseline is a LeNet of
 #   the same layers with ten outputs. Both use Adam (lr 2e-3, batch 64) for the same epochs.
 # * **Penalty**: `|| grad_x f - J_x h^T theta ||_F` per example (all classes), averaged over the
-#   batch, by double backpropagation (`interpcat.repro.senn.gradient_stability_penalty`; it uses the
+#   batch, by double backpropagation (`interpcat.methods.senn.gradient_stability_penalty`; it uses the
 #   product rule `grad_x f_c - J_x h^T theta_c = J_x theta_c^T h`, one backward pass per class,
 #   which the tests check against the two-term form).
 # * **Faithfulness** (the paper's probability-drop test): for each test example and concept `i`,

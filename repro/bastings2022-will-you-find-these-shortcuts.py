@@ -42,7 +42,7 @@
 #
 # | | paper | here |
 # | --- | --- | --- |
-# | models | fine-tuned BERT; biLSTM with GloVe embeddings | 2-layer, width-32 BERT-shaped transformer; biLSTM (32 per direction); both trained from scratch (`interpcat.repro.shortcuts`) |
+# | models | fine-tuned BERT; biLSTM with GloVe embeddings | 2-layer, width-32 BERT-shaped transformer; biLSTM (32 per direction); both trained from scratch (`interpcat.tasks.shortcuts`) |
 # | data | SST-2, IMDB, Wikipedia Toxicity | generated sentences: 6 to 16 of 200 word ids, a weak bag-of-words polarity rule as the base label |
 # | shortcut types | single token, token in context, ordered pair | single token (both profiles) and ordered pair (full profile only); no token in context |
 # | synthetic share | 20% of the training data | the same |
@@ -70,7 +70,8 @@ import numpy as np
 import torch
 
 from interpcat.repro import Reproduction
-from interpcat.repro.shortcuts import (
+from interpcat.repro.training import accuracy, fit, predict
+from interpcat.tasks.shortcuts import (
     CLS,
     MASK,
     PAD,
@@ -86,7 +87,6 @@ from interpcat.repro.shortcuts import (
     sample,
     shortcut_precision,
 )
-from interpcat.repro.training import accuracy, fit, predict
 
 warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require gradients")
 warnings.filterwarnings("ignore", message="You are providing multiple inputs for Lime")
@@ -246,7 +246,7 @@ for c in controls:
 n_gen = len(cfg.seeds) * (cfg.n_clean + cfg.n_control + len(cfg.kinds) * (cfg.n_verify + cfg.n_accept))
 n_gen += len(cfg.seeds) * sum(cfg.n_train[k] for k in cfg.kinds)
 run.data(
-    "generated token sequences with planted shortcuts (interpcat.repro.shortcuts.sample)",
+    "generated token sequences with planted shortcuts (interpcat.tasks.shortcuts.sample)",
     size=n_gen,
     resolution=f"6 to 16 word ids of {task.n_regular}, {task.seq_len} positions",
     source="generated in the notebook; " + ", ".join(cfg.kinds),

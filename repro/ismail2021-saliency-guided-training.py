@@ -62,11 +62,11 @@ import torch
 from captum.attr import DeepLift, DeepLiftShap, GradientShap, IntegratedGradients, NoiseTunnel, Saliency
 from torch import nn
 
+from interpcat.methods.saliency_guided import saliency_guided_loss, uniform_like_range
 from interpcat.metrics import gini, normalized_auc
 from interpcat.repro import Reproduction
 from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid, line_plot
-from interpcat.repro.saliency_guided import saliency_guided_loss, uniform_like_range
 from interpcat.repro.training import accuracy, fit
 
 # The networks are small: intra-op threads only add synchronisation, and on a shared CPU two

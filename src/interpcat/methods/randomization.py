@@ -22,9 +22,9 @@ import torch
 from torch import nn
 
 from ..metrics import spearman_rank_correlation
-from .data import Split
-from .nets import trainable_layers
-from .training import accuracy, fit
+from ..repro.data import Split
+from ..repro.nets import trainable_layers
+from ..repro.training import accuracy, fit
 
 
 def reinitialize(module: nn.Module, generator_seed: int) -> None:

@@ -7,8 +7,7 @@ import pytest
 import torch
 from sklearn.metrics import adjusted_rand_score
 
-from interpcat.repro.nets import MLP, SmallCNN
-from interpcat.repro.spray import (
+from interpcat.methods.spray import (
     best_cluster_f1,
     eigengap,
     knn_affinity,
@@ -18,6 +17,7 @@ from interpcat.repro.spray import (
     relevance_maps,
     spray,
 )
+from interpcat.repro.nets import MLP, SmallCNN
 
 
 def _groups(sizes: list[int], seed: int = 0, noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

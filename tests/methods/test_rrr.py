@@ -1,4 +1,4 @@
-"""The right-for-the-right-reasons penalty (interpcat.repro.rrr)."""
+"""The right-for-the-right-reasons penalty (interpcat.methods.rrr)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ torch = pytest.importorskip("torch")
 import numpy as np  # noqa: E402
 from torch import nn  # noqa: E402
 
-from interpcat.repro.data import add_decoy_mnist_swatches, to_split  # noqa: E402
-from interpcat.repro.rrr import (  # noqa: E402
+from interpcat.methods.rrr import (  # noqa: E402
     log_prob_input_gradients,
     masked_share,
     right_reasons_penalty,
     rrr_extra_loss,
     unit_pixel_weight,
 )
+from interpcat.repro.data import to_split  # noqa: E402
 from interpcat.repro.training import fit  # noqa: E402
+from interpcat.tasks.decoys import add_decoy_mnist_swatches  # noqa: E402
 
 
 def _model(seed: int = 0) -> nn.Module:

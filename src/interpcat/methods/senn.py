@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .nets import MLP
+from ..repro.nets import MLP
 
 
 class IdentityConcepts(nn.Module):

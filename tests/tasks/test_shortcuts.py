@@ -1,4 +1,4 @@
-"""Planted shortcuts, the two text classifiers and token salience (interpcat.repro.shortcuts)."""
+"""Planted shortcuts, the two text classifiers and token salience (interpcat.tasks.shortcuts)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from interpcat.repro.shortcuts import (  # noqa: E402
+from interpcat.tasks.shortcuts import (  # noqa: E402
     CLS,
     MASK,
     PAD,

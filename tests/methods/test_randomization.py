@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from interpcat.repro.data import to_split
-from interpcat.repro.nets import MLP, SmallCNN, trainable_layers
-from interpcat.repro.randomization import (
+from interpcat.methods.randomization import (
     cascading_randomization,
     fit_until,
     independent_randomization,
@@ -18,6 +16,8 @@ from interpcat.repro.randomization import (
     permuted_labels,
     randomized_copy,
 )
+from interpcat.repro.data import to_split
+from interpcat.repro.nets import MLP, SmallCNN, trainable_layers
 
 
 def _params(model: torch.nn.Module, layer: str) -> list[torch.Tensor]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .training import ExtraLoss
+from ..repro.training import ExtraLoss
 
 
 def label_saliency(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, absolute: bool = False) -> torch.Tensor:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .training import ExtraLoss
+from ..repro.training import ExtraLoss
 
 
 def log_prob_input_gradients(model: nn.Module, x: torch.Tensor, *, create_graph: bool = False) -> torch.Tensor:

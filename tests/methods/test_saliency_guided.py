@@ -6,9 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from interpcat.repro.data import Split
-from interpcat.repro.nets import MLP
-from interpcat.repro.saliency_guided import (
+from interpcat.methods.saliency_guided import (
     label_saliency,
     lowest_saliency_mask,
     mask_low_saliency,
@@ -17,6 +15,8 @@ from interpcat.repro.saliency_guided import (
     random_fill,
     saliency_guided_loss,
 )
+from interpcat.repro.data import Split
+from interpcat.repro.nets import MLP
 from interpcat.repro.training import fit
 
 

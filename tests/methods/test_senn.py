@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from interpcat.repro.senn import (
+from interpcat.methods.senn import (
     SENN,
     AutoencoderConcepts,
     ConvConcepts,

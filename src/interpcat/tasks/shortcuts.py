@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import Split
+from ..repro.data import Split
 
 PAD, MASK, CLS, SC0, SC1 = 0, 1, 2, 3, 4
 N_SPECIAL = 5

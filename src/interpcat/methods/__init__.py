@@ -1,0 +1,15 @@
+"""Methods and test protocols from papers that no library we use ships, one module per paper.
+
+Each module cites its paper in its docstring and has its unit tests in ``tests/methods/``. Where a
+library implements a method (Captum, ``shap``, ``lime``, zennit), notebooks call the library; what
+lives here is what those libraries lack, written from the paper's description:
+
+* :mod:`.rrr`: the right-for-the-right-reasons input-gradient penalty (Ross et al. 2017).
+* :mod:`.senn`: self-explaining neural networks and their stability penalty (Alvarez-Melis & Jaakkola 2018).
+* :mod:`.spray`: spectral relevance analysis, SpRAy (Lapuschkin et al. 2019).
+* :mod:`.rise`: randomized input sampling for explanation, RISE (Petsiuk et al. 2018).
+* :mod:`.saliency_guided`: saliency-guided training (Ismail et al. 2021).
+* :mod:`.shapley`: exact Shapley values by enumeration, and the kernels and estimators of
+  Lundberg & Lee 2017 (through ``shap``, ``lime`` and Captum) measured against them.
+* :mod:`.randomization`: the model- and data-randomization sanity checks (Adebayo et al. 2018).
+"""
