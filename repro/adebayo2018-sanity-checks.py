@@ -101,7 +101,7 @@ from captum.attr import GuidedBackprop, InputXGradient, IntegratedGradients, Noi
 from torch import nn
 
 from interpcat.methods.randomization import cascading_randomization, fit_until, map_similarity, permuted_labels
-from interpcat.repro import Reproduction
+from interpcat.repro import Reproduction, by_unit
 from interpcat.repro.data import Split, mnist_digits, split_indices, to_split
 from interpcat.repro.nets import trainable_layers
 from interpcat.repro.plots import heatmap_grid, line_plot
@@ -418,7 +418,7 @@ GRAD, IG, IXG, GBP = "Gradient", "Integrated Gradients", "Input x Gradient", "Gu
 
 
 def per_seed(values: np.ndarray) -> dict[str, float]:
-    return {f"seed {s}": float(v) for s, v in zip(cfg.seeds, values, strict=True)}
+    return by_unit(cfg.seeds, values)
 
 
 def after(method: str, variant: str, k: int = full) -> np.ndarray:

@@ -64,7 +64,7 @@ from torch import nn
 
 from interpcat.methods.saliency_guided import saliency_guided_loss, uniform_like_range
 from interpcat.metrics import gini, normalized_auc
-from interpcat.repro import Reproduction
+from interpcat.repro import Reproduction, by_unit
 from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid, line_plot
 from interpcat.repro.training import accuracy, fit
@@ -287,7 +287,7 @@ plt.show()
 
 # %%
 def per_seed(value) -> dict[str, float]:
-    return {f"seed {s}": value(results[s]["normal"], results[s]["sgt"]) for s in cfg.seeds}
+    return by_unit(cfg.seeds, [value(results[s]["normal"], results[s]["sgt"]) for s in cfg.seeds])
 
 
 def drop(method: str):

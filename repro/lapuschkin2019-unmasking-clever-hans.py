@@ -98,7 +98,7 @@ from sklearn.metrics import adjusted_rand_score
 from torch import nn
 
 from interpcat.methods.spray import best_cluster_f1, positive_share, relevance_maps, spray
-from interpcat.repro import Reproduction
+from interpcat.repro import Reproduction, by_unit
 from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid, line_plot
 from interpcat.repro.training import fit, predict
@@ -334,7 +334,8 @@ show(
 
 def paired(fn) -> dict[str, float]:
     """One value per seed, at the paper's tag fraction: ``fn`` of that seed's row."""
-    return {f"seed {r['seed']}": float(fn(r)) for r in records if r["fraction"] == PAPER_FRACTION}
+    at_paper = [r for r in records if r["fraction"] == PAPER_FRACTION]
+    return by_unit([r["seed"] for r in at_paper], [fn(r) for r in at_paper])
 
 
 def at_paper_fraction(key: str) -> dict[str, float]:
@@ -450,7 +451,7 @@ else:
 # %%
 run.measure("tag-removal-loses-label", at_paper_fraction("lost_label"))
 run.measure("tag-paste-flips", at_paper_fraction("flip"))
-run.measure("control-tag-inert", {f"seed {s}": c["flip"] for s, c in controls.items()})
+run.measure("control-tag-inert", by_unit(list(controls), [c["flip"] for c in controls.values()]))
 run.measure("tag-removal-confidence", at_paper_fraction("drop"))
 run.measure("relevance-on-tag", at_paper_fraction("share"))
 run.measure("relevance-on-tag-vs-control", paired(lambda r: r["share"] - r["control_share"]))

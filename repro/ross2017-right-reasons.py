@@ -75,7 +75,7 @@ from captum.attr import InputXGradient, Saliency
 from torch import nn
 
 from interpcat.methods.rrr import log_prob_input_gradients, masked_share, rrr_extra_loss, unit_pixel_weight
-from interpcat.repro import Reproduction
+from interpcat.repro import Reproduction, SeedTable
 from interpcat.repro.data import mnist_digits, split_indices, to_split
 from interpcat.repro.plots import heatmap_grid
 from interpcat.repro.training import accuracy, fit, predict
@@ -178,7 +178,7 @@ def swatch_density(model: nn.Module, split) -> dict[str, float]:
 # Train the three models for every seed and evaluate them.
 
 # %%
-rows = []
+table = SeedTable()
 models = {}
 for seed in cfg.seeds:
     data = make_data(seed)
@@ -186,7 +186,7 @@ for seed in cfg.seeds:
     rrr = train(data["train"], seed, LAMBDA1, desc=f"rrr seed {seed}")
     no_decoy = train(data["clean_train"], seed, desc=f"no-decoy seed {seed}")
     models[seed] = dict(plain=plain, rrr=rrr, no_decoy=no_decoy, data=data)
-    row = dict(seed=seed, shade_matches=data["shade_matches"])
+    row = table.add(seed, shade_matches=data["shade_matches"])
     for name, model in (("plain", plain), ("rrr", rrr)):
         row[f"{name}_train"] = accuracy(model, data["train"])
         for split in ("test", "matched", "swapped", "clean_test"):
@@ -196,7 +196,6 @@ for seed in cfg.seeds:
     row["no_decoy_train"] = accuracy(no_decoy, data["clean_train"])
     row["no_decoy_clean_test"] = accuracy(no_decoy, data["clean_test"])
     row["no_decoy_test"] = accuracy(no_decoy, data["test"])
-    rows.append(row)
     print(
         f"seed {seed}: plain train {row['plain_train']:.3f} / random {row['plain_test']:.3f} / matched "
         f"{row['plain_matched']:.3f} / swapped {row['plain_swapped']:.3f} / clean {row['plain_clean_test']:.3f}; "
@@ -212,11 +211,7 @@ for seed in cfg.seeds:
         )
     )
 
-mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0] if key != "seed"}
-sd = {key: float(np.std([r[key] for r in rows])) for key in rows[0] if key != "seed"}
-print(f"\nmeans over {len(rows)} seeds (standard deviation):")
-for key in mean:
-    print(f"  {key:28s} {mean[key]:.3f} ({sd[key]:.3f})")
+print(table.spread())
 
 # %% [markdown]
 # ## Checks
@@ -224,27 +219,20 @@ for key in mean:
 # One value per seed for every check; the expectations are in the record.
 
 # %%
-
-
-def per_seed(value) -> dict[str, float]:
-    """One value per seed, labelled."""
-    return {f"seed {r['seed']}": value(r) for r in rows}
-
-
-run.measure("plain-fits-train", per_seed(lambda r: r["plain_train"]))
-run.measure("decoy-learned", per_seed(lambda r: r["plain_matched"] - r["plain_swapped"]))
-run.measure("decoy-collapse", per_seed(lambda r: r["plain_test"]))
-run.measure("no-decoy-trained", per_seed(lambda r: r["no_decoy_clean_test"]))
+run.measure("plain-fits-train", table.labelled("plain_train"))
+run.measure("decoy-learned", table.labelled(lambda r: r["plain_matched"] - r["plain_swapped"]))
+run.measure("decoy-collapse", table.labelled("plain_test"))
+run.measure("no-decoy-trained", table.labelled("no_decoy_clean_test"))
 run.measure(
     "rrr-recovers",
-    per_seed(lambda r: r["no_decoy_clean_test"] - r["rrr_test"]),
+    table.labelled(lambda r: r["no_decoy_clean_test"] - r["rrr_test"]),
     note=f"lambda1 = {LAMBDA1_PAPER:g} in the paper's units",
 )
-run.measure("rrr-swap-insensitive", per_seed(lambda r: r["rrr_matched"] - r["rrr_swapped"]))
-run.measure("plain-gradient-on-swatch", per_seed(lambda r: r["plain_density_grad"]))
-run.measure("plain-saliency-on-swatch", per_seed(lambda r: r["plain_density_Saliency"]))
-run.measure("rrr-gradient-off-swatch", per_seed(lambda r: r["rrr_density_grad"]))
-run.measure("rrr-saliency-off-swatch", per_seed(lambda r: r["rrr_density_Saliency"]))
+run.measure("rrr-swap-insensitive", table.labelled(lambda r: r["rrr_matched"] - r["rrr_swapped"]))
+run.measure("plain-gradient-on-swatch", table.labelled("plain_density_grad"))
+run.measure("plain-saliency-on-swatch", table.labelled("plain_density_Saliency"))
+run.measure("rrr-gradient-off-swatch", table.labelled("rrr_density_grad"))
+run.measure("rrr-saliency-off-swatch", table.labelled("rrr_density_Saliency"))
 
 # %% [markdown]
 # ## Plots
@@ -287,7 +275,12 @@ bars = [
     ("no-decoy\nrandom", "no_decoy_test", "C0"),
 ]
 fig, ax = plt.subplots(figsize=(8, 3.2), dpi=80)
-ax.bar(range(len(bars)), [mean[k] for _, k, _ in bars], yerr=[sd[k] for _, k, _ in bars], color=[c for *_, c in bars])
+ax.bar(
+    range(len(bars)),
+    [table.mean(k) for _, k, _ in bars],
+    yerr=[table.sd(k) for _, k, _ in bars],
+    color=[c for *_, c in bars],
+)
 ax.set_xticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
 ax.axhline(0.55, color="C3", ls=":", lw=1, label="paper: plain (0.55)")
 ax.axhline(0.96, color="C0", ls=":", lw=1, label="paper: no-decoy (0.96)")

@@ -114,3 +114,10 @@ def spread_by_variant(values: Mapping[str, Sequence[float]], digits: int = 3) ->
         m, lo, hi = t_interval([float(v) for v in vals])
         lines.append(f"{name.ljust(width)}  {m:.{digits}f}  [{lo:.{digits}f}, {hi:.{digits}f}]  n={len(vals)}")
     return "\n".join(lines)
+
+
+def by_unit(keys: Sequence[Any], values: Sequence[float | bool], unit: str = "seed") -> dict[str, float | bool]:
+    """Label one value per unit for ``run.measure``: ``by_unit([0, 1], [0.9, 0.8])`` → ``{"seed 0": 0.9, ...}``."""
+    if len(keys) != len(values):
+        raise ValueError(f"{len(keys)} {unit}s but {len(values)} values")
+    return {f"{unit} {k}": v if isinstance(v, bool | np.bool_) else float(v) for k, v in zip(keys, values, strict=True)}
