@@ -302,3 +302,66 @@ def test_the_real_catalog_builds(tmp_path: Path) -> None:
         assert (site / "methods" / mid / "index.html").is_file(), mid
     for cid in catalog.criteria:
         assert (site / "criteria" / cid / "index.html").is_file(), cid
+
+
+def _validator(site: Path, kind: str):  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    schema = json.loads((site / "api" / "schema" / f"api-{kind}.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_every_record_has_its_json_and_it_follows_the_schema(fixture_site: Path) -> None:
+    catalog = load_catalog(FIXTURE / "catalog")
+    index = json.loads((fixture_site / "api" / "index.json").read_text())
+    _validator(fixture_site, "index").validate(index)
+    assert {p["id"] for p in index["papers"]} == set(catalog.papers)
+    paper_v = _validator(fixture_site, "paper")
+    for pid, paper in catalog.papers.items():
+        doc = json.loads((fixture_site / "api" / "papers" / f"{pid}.json").read_text())
+        paper_v.validate(doc)
+        assert doc["record"]["title"] == paper.title
+        assert [c["id"] for c in doc["claims"]] == [c.id for c in paper.claims]
+        assert (fixture_site / doc["page"] / "index.html").is_file()
+    method_v, criterion_v = _validator(fixture_site, "method"), _validator(fixture_site, "criterion")
+    for mid in catalog.methods:
+        method_v.validate(json.loads((fixture_site / "api" / "methods" / f"{mid}.json").read_text()))
+    for cid in catalog.criteria:
+        criterion_v.validate(json.loads((fixture_site / "api" / "criteria" / f"{cid}.json").read_text()))
+    for entry in index["papers"] + index["methods"] + index["criteria"]:
+        assert (fixture_site / entry["json"]).is_file()
+
+
+def test_paper_json_holds_claims_checks_verdicts_and_provenance(fixture_site: Path) -> None:
+    doc = json.loads((fixture_site / "api" / "papers" / "alpha2020-example.json").read_text())
+    claim = doc["claims"][0]
+    assert claim["status"] == "reproduced" and claim["anchor"] == "claim-alpha2020-example--toy-claim"
+    smoke = claim["verdicts"]["smoke"]
+    assert smoke["verdict"] == "reproduced" and smoke["provenance"]["device"] == "cpu: test"
+    assert claim["verdicts"]["full"] is None
+    check = next(c for c in claim["checks"] if c["spec"]["id"] == "toy-check")
+    assert check["spec"]["expect"]["at_least"] == 0.5 and check["spec"]["rationale"]
+    assert check["results"]["smoke"]["values"] == [0.9, 0.92, 0.91] and check["results"]["full"] is None
+    assert doc["claims"][1]["status"] == "not-attempted"
+    assert doc["bibtex"].startswith("@inproceedings{alpha2020-example,")
+
+
+def test_downloads_are_the_exports_and_listing_pages_link_them(fixture_site: Path) -> None:
+    from interpcat.export import to_bibtex, to_csv, to_json
+
+    catalog = load_catalog(FIXTURE / "catalog")
+    downloads = fixture_site / "downloads"
+    assert (downloads / "interpcat.json").read_text() == to_json(catalog)
+    assert (downloads / "interpcat.bib").read_text() == to_bibtex(catalog)
+    assert (downloads / "claims.csv").read_text() == to_csv(catalog, "claims")
+    for page in ("papers", "methods", "criteria", "tags", "matrix", "dashboard"):
+        text = (fixture_site / page / "index.html").read_text()
+        for target in ("downloads/interpcat.json", "downloads/interpcat.bib", "downloads/papers.csv", "api/index.json"):
+            assert f'href="../{target}"' in text, (page, target)
+    paper = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert 'href="../../api/papers/alpha2020-example.json"' in paper and "ic-bibtex" in paper
+    assert (
+        'href="../../api/methods/toy-gradient.json"'
+        in (fixture_site / "methods" / "toy-gradient" / "index.html").read_text()
+    )

@@ -21,6 +21,7 @@ from ..catalog import Catalog, claim_checks, claim_criteria, claim_methods
 from ..export import paper_bibtex
 from ..records import CheckSpec, Claim, NotebookReproduction, Paper
 from ..results import PROFILES, CheckResult, ClaimOutcome, Results, claim_status
+from .data import DOWNLOADS, INDEX, paper_json
 from .notebooks import notebook_html, source_html
 from .strip import strip_svg
 
@@ -139,6 +140,9 @@ class SiteBuilder:
         self.env.filters["num"] = _format_number
         self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
         self.env.filters["cite"] = short_cite
+        self.env.globals["downloads"] = DOWNLOADS
+        self.env.globals["api_index"] = INDEX
+        self.env.globals["paper_json"] = paper_json
         self._rows: dict[tuple[str, str], ClaimRow] = {}
 
     # ---------------------------------------------------------------- urls
@@ -346,6 +350,16 @@ class SiteBuilder:
                 )
         return pages
 
+    def data_files(self) -> dict[str, str]:
+        """The JSON API, its schemas and the whole-catalog downloads, by path from the site root."""
+        from .data import data_files
+
+        return data_files(self)
+
+    def claim_history(self, row: ClaimRow) -> list | None:
+        """Every committed result of the claim's notebook, oldest first (None: no history here)."""
+        return None
+
     def _claimed_notebooks(self) -> set[str]:
         return {
             c.reproduction.notebook
@@ -390,8 +404,8 @@ def _format_number(value: float | bool | None) -> str:
     return f"{value:.4g}"
 
 
-def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, GeneratedPage]:
-    """Load and validate the project at ``root``; return its pages or raise CatalogError."""
+def load_site(root: Path, *, directory_urls: bool = True) -> SiteBuilder:
+    """Load and validate the project at ``root`` into a builder, or raise CatalogError."""
     from ..audit import audit_project
     from ..catalog import load_catalog
     from ..results import load_results
@@ -399,4 +413,15 @@ def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, Ge
     catalog = load_catalog(root / "catalog")
     results = load_results(root, catalog)
     audit = audit_project(root, catalog)
-    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit).build_pages()
+    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit)
+
+
+def build_site(root: Path, *, directory_urls: bool = True) -> tuple[dict[str, GeneratedPage], dict[str, str]]:
+    """The project's pages and its other files (JSON API, schemas, downloads), or CatalogError."""
+    site = load_site(root, directory_urls=directory_urls)
+    return site.build_pages(), site.data_files()
+
+
+def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, GeneratedPage]:
+    """Load and validate the project at ``root``; return its pages or raise CatalogError."""
+    return load_site(root, directory_urls=directory_urls).build_pages()
