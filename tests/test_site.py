@@ -365,3 +365,22 @@ def test_downloads_are_the_exports_and_listing_pages_link_them(fixture_site: Pat
         'href="../../api/methods/toy-gradient.json"'
         in (fixture_site / "methods" / "toy-gradient" / "index.html").read_text()
     )
+
+
+def test_mkdocs_serve_watches_records_results_and_templates(tmp_path: Path) -> None:
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("ic_hook", ROOT / "src" / "interpcat" / "site" / "mkdocs_hook.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)  # type: ignore[union-attr]
+    project = make_site_project(tmp_path / "project")
+    _write_fixture_results(project)
+    watched: list[str] = []
+    server = SimpleNamespace(watch=watched.append)
+    config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"))
+    assert hook.on_serve(server, config, None) is server
+    assert str(project / "catalog") in watched and str(project / "repro") in watched
+    assert (project / "repro" / "results" / "smoke").is_relative_to(project / "repro")
+    config_text = (ROOT / "mkdocs.yml").read_text()
+    assert "mkdocs_hook.py" in config_text

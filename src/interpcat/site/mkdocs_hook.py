@@ -46,5 +46,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+WATCHED = ("catalog", "repro", "src/interpcat/site")
+
+
+def on_serve(server: object, config: MkDocsConfig, builder: object) -> object:
+    """``mkdocs serve`` rebuilds when a record, a notebook, a result or a template changes."""
+    root = Path(config.config_file_path).parent
+    for name in WATCHED:
+        if (root / name).exists():
+            server.watch(str(root / name))  # type: ignore[attr-defined]
+    return server
+
+
 def on_page_content(html: str, page: Page, **kwargs: object) -> str:
     return _bodies.get(page.file.src_uri, html)

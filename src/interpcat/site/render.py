@@ -222,7 +222,12 @@ class SiteBuilder:
         pages: dict[str, GeneratedPage] = {}
         pages["index.md"] = self.render("home.html", "index.md", "interpcat", papers=self.sorted_papers())
         pages["papers/index.md"] = self.render(
-            "papers_index.html", "papers/index.md", "Papers", papers=self.sorted_papers(), searchable=False
+            "papers_index.html",
+            "papers/index.md",
+            "Papers",
+            papers=self.sorted_papers(),
+            facets=self.paper_facets(),
+            searchable=False,
         )
         for paper in c.papers.values():
             src = paper_src(paper.id)
@@ -274,6 +279,22 @@ class SiteBuilder:
         pages["tags.md"] = self.render("tags.html", "tags.md", "Tags", tags=c.tags, searchable=False)
         pages.update(self.notebook_pages())
         return pages
+
+    def paper_facets(self) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+        """The papers index's filters: (field, label, [(value, text, number of papers)])."""
+        papers = self.sorted_papers()
+        status = Counter(s for p in papers for s in {r.status for r in self.rows(p)})
+        areas = Counter(a for p in papers for a in set(p.areas))
+        modalities = Counter(m for p in papers for m in set(p.modalities))
+        contributions = Counter(p.contribution for p in papers)
+        years = Counter(p.year for p in papers)
+        return [
+            ("status", "Claim status", [(v, VERDICT_LABELS[v], status[v]) for v in VERDICT_ORDER if status[v]]),
+            ("area", "Area", [(a, AREA_LABELS.get(a, a), n) for a, n in sorted(areas.items())]),
+            ("modality", "Data", [(m, m, n) for m, n in sorted(modalities.items())]),
+            ("contribution", "Contribution", [(c, c, n) for c, n in sorted(contributions.items())]),
+            ("year", "Year", [(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)]),
+        ]
 
     def matrix(self) -> dict[str, Any]:
         cells: dict[tuple[str, str], list[ClaimRow]] = defaultdict(list)
