@@ -19,7 +19,12 @@ from interpcat.site.render import SiteBuilder
 XSS = ['<script>alert("x")</script>', "<img src=x onerror=alert(1)>", '"><svg onload=alert(2)>']
 
 
-def _write_fixture_results(project: Path) -> None:
+def _write_fixture_results(
+    project: Path,
+    toy: list[float] | None = None,
+    started: str = "2026-11-23T00:00:00+00:00",
+    provenance: dict | None = None,
+) -> None:
     """A smoke result and an executed notebook for the fixture paper, written as the runner would."""
     from interpcat.records import CheckSpec
     from interpcat.verdicts import judge
@@ -27,7 +32,7 @@ def _write_fixture_results(project: Path) -> None:
     out = project / "repro" / "results" / "smoke"
     out.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(project / "catalog")
-    values = {"toy-check": [0.9, 0.92, 0.91], "toy-precondition": [True, True], "toy-control": [1.0]}
+    values = {"toy-check": toy or [0.9, 0.92, 0.91], "toy-precondition": [True, True], "toy-control": [1.0]}
     checks = []
     for cid, declared in catalog.declared_checks("repro/alpha2020-example.py").items():
         spec: CheckSpec = declared.spec
@@ -73,8 +78,9 @@ def _write_fixture_results(project: Path) -> None:
             "notebook_sha256": "0" * 64,
             "expectations_sha256": "1" * 64,
             "data": [{"name": "toy digits", "size": 10, "resolution": "8x8", "source": None}],
-            "started": "2026-11-23T00:00:00+00:00",
+            "started": started,
             "duration_s": 1.0,
+            **(provenance or {}),
         },
         "checks": checks,
     }
@@ -384,3 +390,108 @@ def test_mkdocs_serve_watches_records_results_and_templates(tmp_path: Path) -> N
     assert (project / "repro" / "results" / "smoke").is_relative_to(project / "repro")
     config_text = (ROOT / "mkdocs.yml").read_text()
     assert "mkdocs_hook.py" in config_text
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def _check_atom(text: str) -> list:  # type: ignore[type-arg]
+    """Well-formed Atom (RFC 4287) with the required elements; returns the entries."""
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(text.encode("utf-8"))
+    assert feed.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert len(feed.findall(f"{ATOM}{name}")) == 1, name
+        assert (feed.find(f"{ATOM}{name}").text or "").strip(), name
+    assert RFC3339.match(feed.find(f"{ATOM}updated").text)
+    entries = feed.findall(f"{ATOM}entry")
+    has_feed_author = feed.find(f"{ATOM}author/{ATOM}name") is not None
+    ids = []
+    for entry in entries:
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(f"{ATOM}{name}")) == 1, (name, ET.tostring(entry))
+        assert RFC3339.match(entry.find(f"{ATOM}updated").text)
+        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href")
+        assert has_feed_author or entry.find(f"{ATOM}author") is not None
+        ids.append(entry.find(f"{ATOM}id").text)
+    assert len(ids) == len(set(ids)), "entry ids repeat"
+    return entries
+
+
+def test_feed_is_atom_and_linked_from_every_page_head(fixture_site: Path) -> None:
+    entries = _check_atom((fixture_site / "feed.xml").read_text())
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert any(t.startswith("Smoke run of Example et al. 2020") for t in titles)  # no git here: runs only
+    for page in fixture_site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        links = [a for t, a in parse_page(page).tags if t == "link" and a.get("type") == "application/atom+xml"]
+        assert len(links) == 1 and links[0].get("rel") == "alternate", page
+        target, _ = resolve_link(fixture_site, page, str(links[0]["href"]))
+        assert target == fixture_site / "feed.xml", page
+
+
+def test_without_git_the_history_says_unavailable(fixture_site: Path) -> None:
+    page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert "history unavailable" in page
+    assert "History unavailable" in (fixture_site / "dashboard" / "index.html").read_text()
+    doc = json.loads((fixture_site / "api" / "papers" / "alpha2020-example.json").read_text())
+    assert doc["claims"][0]["history"] is None
+
+
+def _git(project: Path, *args: str) -> None:
+    import subprocess
+
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(project),
+    }
+    subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, env=env)
+
+
+def test_verdict_history_flips_and_feed_from_git(tmp_path: Path) -> None:
+    from interpcat.site.render import load_site
+
+    project = make_site_project(tmp_path / "project")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "catalog", "repro")
+    _git(project, "commit", "-q", "-m", "records", "--date", "2026-11-01T10:00:00+00:00")
+    _write_fixture_results(project, toy=[0.9, 0.92, 0.91], started="2026-11-02T10:00:00+00:00")
+    _git(project, "add", "repro")
+    _git(project, "commit", "-q", "-m", "first run")
+    _write_fixture_results(project, toy=[0.1, 0.2, 0.15], started="2026-11-05T10:00:00+00:00")
+    _git(project, "add", "repro")
+    _git(project, "commit", "-q", "-m", "second run")
+    site = load_site(project)
+    pages, files = site.build_pages(), site.data_files()
+
+    doc = json.loads(files["api/papers/alpha2020-example.json"])
+    history = doc["claims"][0]["history"]
+    assert [h["verdict"] for h in history] == ["reproduced", "not-reproduced"]
+    assert [h["date"][:10] for h in history] == ["2026-11-02", "2026-11-05"]
+    assert history[1]["checks"]["toy-check"]["outcome"] == "not-met"
+    assert history[1]["checks"]["toy-check"]["statistic"] == pytest.approx(0.15)
+    assert all(h["profile"] == "smoke" and h["stored_in"] != "working tree" for h in history)
+    assert doc["claims"][1]["history"] == []  # not attempted: nothing to show
+
+    paper = pages["papers/alpha2020-example.md"].html
+    assert paper.count('class="ic-tick ic-v-') == 2 and "2026-11-05 · smoke" in paper
+    dashboard = pages["dashboard.md"].html
+    flips = dashboard[dashboard.index('id="flips"') : dashboard.index('id="runs"')]
+    assert "toy-claim" in flips and "ic-v-not-reproduced" in flips and "2026-11-05" in flips
+
+    entries = _check_atom(files["feed.xml"])
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert "urn:interpcat:paper:alpha2020-example" in ids and "urn:interpcat:paper:beta2021-followup" in ids
+    assert sum(i.startswith("urn:interpcat:run:alpha2020-example:smoke:") for i in ids) == 2
+    flip = next(e for e in entries if e.find(f"{ATOM}id").text.startswith("urn:interpcat:flip:"))
+    assert "reproduced → not reproduced" in flip.find(f"{ATOM}title").text
+    assert flip.find(f"{ATOM}link").get("href") == "papers/alpha2020-example/#claim-alpha2020-example--toy-claim"
+    new_paper = next(e for e in entries if e.find(f"{ATOM}id").text == "urn:interpcat:paper:alpha2020-example")
+    assert new_paper.find(f"{ATOM}updated").text.startswith("2026-")

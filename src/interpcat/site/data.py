@@ -25,6 +25,7 @@ from ..export import CSV_TABLES, paper_bibtex, to_bibtex, to_csv, to_json
 from ..records import NotebookReproduction
 from ..results import PROFILES, ReproResult
 from ..schema import schema_documents
+from .feed import FEED, atom_feed
 
 if TYPE_CHECKING:
     from .render import ClaimRow, SiteBuilder
@@ -168,6 +169,7 @@ def data_files(site: SiteBuilder) -> dict[str, str]:
     schemas = schema_documents()
     for path in SCHEMAS.values():
         files[path] = schemas[path.rsplit("/", 1)[1]]
+    files[FEED] = atom_feed(site)
     files[DOWNLOADS["json"]] = to_json(c)
     files[DOWNLOADS["bibtex"]] = to_bibtex(c)
     for table in CSV_TABLES:

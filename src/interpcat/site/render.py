@@ -16,9 +16,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from ..api import CheckPoint, HistoryEntry
 from ..audit import STATE_LABELS, Audit, CheckAudit
 from ..catalog import Catalog, claim_checks, claim_criteria, claim_methods
 from ..export import paper_bibtex
+from ..history import Flip, History
 from ..records import CheckSpec, Claim, NotebookReproduction, Paper
 from ..results import PROFILES, CheckResult, ClaimOutcome, Results, claim_status
 from .data import DOWNLOADS, INDEX, paper_json
@@ -121,10 +123,19 @@ class ClaimRow:
 class SiteBuilder:
     """Builds every generated page of the site from a loaded catalog and its results."""
 
-    def __init__(self, catalog: Catalog, results: Results, *, directory_urls: bool = True, audit: Audit | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        results: Results,
+        *,
+        directory_urls: bool = True,
+        audit: Audit | None = None,
+        history: History | None = None,
+    ):
         self.catalog = catalog
         self.results = results
         self.audit = audit or Audit()
+        self.history = history or History(available=False)
         self.directory_urls = directory_urls
         self.env = Environment(
             loader=PackageLoader("interpcat.site", "templates"),
@@ -144,6 +155,9 @@ class SiteBuilder:
         self.env.globals["api_index"] = INDEX
         self.env.globals["paper_json"] = paper_json
         self._rows: dict[tuple[str, str], ClaimRow] = {}
+        self._history: dict[tuple[str, str], list[HistoryEntry] | None] = {}
+        self._flips: list[Flip] | None = None
+        self.env.globals["claim_history"] = self.claim_history
 
     # ---------------------------------------------------------------- urls
 
@@ -335,6 +349,8 @@ class SiteBuilder:
             "not_run": [r for r in rows if r.status == "not-run"],
             "not_attempted": [r for r in rows if r.status == "not-attempted"],
             "total": len(rows),
+            "flips": self.flips()[:20],
+            "history_available": self.history.available,
         }
 
     def notebook_pages(self) -> dict[str, GeneratedPage]:
@@ -377,9 +393,32 @@ class SiteBuilder:
 
         return data_files(self)
 
-    def claim_history(self, row: ClaimRow) -> list | None:
+    def claim_history(self, row: ClaimRow) -> list[HistoryEntry] | None:
         """Every committed result of the claim's notebook, oldest first (None: no history here)."""
-        return None
+        key = (row.paper.id, row.claim.id)
+        if key not in self._history:
+            points = self.history.claim_points(self.catalog, row.claim)
+            self._history[key] = (
+                None
+                if points is None
+                else [
+                    HistoryEntry(
+                        profile=p.profile,
+                        date=p.date,
+                        run_commit=p.run_commit,
+                        stored_in=p.stored_in,
+                        verdict=p.verdict,
+                        checks={k: CheckPoint(statistic=v, outcome=o) for k, (v, o) in p.checks.items()},
+                    )
+                    for p in points
+                ]
+            )
+        return self._history[key]
+
+    def flips(self) -> list[Flip]:
+        if self._flips is None:
+            self._flips = self.history.flips(self.catalog)
+        return self._flips
 
     def _claimed_notebooks(self) -> set[str]:
         return {
@@ -429,12 +468,14 @@ def load_site(root: Path, *, directory_urls: bool = True) -> SiteBuilder:
     """Load and validate the project at ``root`` into a builder, or raise CatalogError."""
     from ..audit import audit_project
     from ..catalog import load_catalog
+    from ..history import load_history
     from ..results import load_results
 
     catalog = load_catalog(root / "catalog")
     results = load_results(root, catalog)
     audit = audit_project(root, catalog)
-    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit)
+    history = load_history(root, catalog)
+    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit, history=history)
 
 
 def build_site(root: Path, *, directory_urls: bool = True) -> tuple[dict[str, GeneratedPage], dict[str, str]]:
