@@ -495,3 +495,32 @@ def test_verdict_history_flips_and_feed_from_git(tmp_path: Path) -> None:
     assert flip.find(f"{ATOM}link").get("href") == "papers/alpha2020-example/#claim-alpha2020-example--toy-claim"
     new_paper = next(e for e in entries if e.find(f"{ATOM}id").text == "urn:interpcat:paper:alpha2020-example")
     assert new_paper.find(f"{ATOM}updated").text.startswith("2026-")
+
+
+def test_cost_to_reproduce_on_claims_and_dashboard(tmp_path: Path) -> None:
+    from interpcat.site.render import load_site
+
+    project = make_site_project(tmp_path / "project")
+    _write_fixture_results(
+        project, provenance={"duration_s": 185.0, "peak_rss_mb": 812.4, "cuda_peak_mb": 3072.0, "device": "cuda: T"}
+    )
+    site = load_site(project)
+    pages, files = site.build_pages(), site.data_files()
+    paper = pages["papers/alpha2020-example.md"].html
+    assert "cost to reproduce: 3.1 min, 812 MiB peak memory, 3.0 GiB CUDA peak" in paper
+    dashboard = pages["dashboard.md"].html
+    cost = dashboard[dashboard.index('id="cost"') : dashboard.index('id="runs"')]
+    assert "3.1 min" in cost and "812 MiB" in cost and "3.0 GiB" in cost and "cuda: T" in cost
+    doc = json.loads(files["api/papers/alpha2020-example.json"])
+    assert doc["claims"][0]["verdicts"]["smoke"]["cost"] == {
+        "wall_s": 185.0,
+        "peak_rss_mb": 812.4,
+        "cuda_peak_mb": 3072.0,
+        "device": "cuda: T",
+    }
+
+
+def test_results_without_cost_fields_stay_valid(fixture_site: Path) -> None:
+    page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert "cost to reproduce: 1 s</span>" in page  # an older result: wall time only
+    assert "not recorded" in (fixture_site / "dashboard" / "index.html").read_text()

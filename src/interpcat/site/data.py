@@ -60,8 +60,8 @@ def run_cost(result: ReproResult) -> Cost:
     p = result.provenance
     return Cost(
         wall_s=round(p.duration_s, 1),
-        peak_rss_mb=getattr(p, "peak_rss_mb", None),
-        cuda_peak_mb=getattr(p, "cuda_peak_mb", None),
+        peak_rss_mb=p.peak_rss_mb,
+        cuda_peak_mb=p.cuda_peak_mb,
         device=p.device,
     )
 

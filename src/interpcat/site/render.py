@@ -149,6 +149,8 @@ class SiteBuilder:
         self.env.filters["state_label"] = lambda v: STATE_LABELS.get(v, v)
         self.env.globals["strip"] = lambda check, spec: Markup(strip_svg(check, spec))
         self.env.filters["num"] = _format_number
+        self.env.filters["mib"] = _format_mib
+        self.env.filters["seconds"] = _format_seconds
         self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
         self.env.filters["cite"] = short_cite
         self.env.globals["downloads"] = DOWNLOADS
@@ -350,8 +352,30 @@ class SiteBuilder:
             "not_attempted": [r for r in rows if r.status == "not-attempted"],
             "total": len(rows),
             "flips": self.flips()[:20],
+            "costs": self.costs(),
             "history_available": self.history.available,
         }
+
+    def costs(self) -> dict[str, dict[str, Any]]:
+        """Per profile: what running every notebook took (the runs on file)."""
+        out = {}
+        for profile in PROFILES:
+            runs = [r for (p, _), r in self.results.by_notebook.items() if p == profile]
+            if not runs:
+                continue
+            longest = max(runs, key=lambda r: r.provenance.duration_s)
+            rss = [r for r in runs if r.provenance.peak_rss_mb is not None]
+            cuda = [r for r in runs if r.provenance.cuda_peak_mb is not None]
+            out[profile] = {
+                "runs": len(runs),
+                "total_s": sum(r.provenance.duration_s for r in runs),
+                "longest": longest,
+                "peak_rss": max(rss, key=lambda r: r.provenance.peak_rss_mb) if rss else None,
+                "peak_cuda": max(cuda, key=lambda r: r.provenance.cuda_peak_mb) if cuda else None,
+                "unmeasured": len(runs) - len(rss),
+                "devices": sorted({r.provenance.device for r in runs}),
+            }
+        return out
 
     def notebook_pages(self) -> dict[str, GeneratedPage]:
         pages = {}
@@ -452,6 +476,18 @@ def notebook_page_src(notebook: str, profile: str) -> str:
 
 def notebook_source_src(notebook: str) -> str:
     return f"notebooks/{Path(notebook).stem}/source.md"
+
+
+def _format_mib(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} MiB" if value < 1024 else f"{value / 1024:.1f} GiB"
+
+
+def _format_seconds(value: float) -> str:
+    if value < 120:
+        return f"{value:.0f} s"
+    return f"{value / 60:.1f} min" if value < 7200 else f"{value / 3600:.1f} h"
 
 
 def _format_number(value: float | bool | None) -> str:
