@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -442,8 +444,6 @@ def test_without_git_the_history_says_unavailable(fixture_site: Path) -> None:
 
 
 def _git(project: Path, *args: str) -> None:
-    import subprocess
-
     env = {
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.org",
@@ -524,3 +524,73 @@ def test_results_without_cost_fields_stay_valid(fixture_site: Path) -> None:
     page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
     assert "cost to reproduce: 1 s</span>" in page  # an older result: wall time only
     assert "not recorded" in (fixture_site / "dashboard" / "index.html").read_text()
+
+
+def _build_tree(tree: Path, builder: str) -> subprocess.CompletedProcess[str]:
+    env_bin = Path(sys.executable).parent
+    cmd = [str(env_bin / builder), "build", "-f", str(tree / "mkdocs.yml")]
+    cmd += ["--strict", "--site-dir", str(tree / "site")] if builder == "mkdocs" else []
+    return subprocess.run(
+        cmd,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": f"{env_bin}:/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from interpcat.cli import main
+
+    project = make_site_project(tmp_path_factory.mktemp("tree") / "project")
+    _write_fixture_results(project)
+    out = project / "build" / "tree"
+    assert main(["site", "render", str(out), "--root", str(project)]) == 0
+    return out
+
+
+def _assert_built_site(site: Path) -> None:
+    catalog = load_catalog(FIXTURE / "catalog")
+    for pid in catalog.papers:
+        assert (site / "papers" / pid / "index.html").is_file(), pid
+        assert (site / "api" / "papers" / f"{pid}.json").is_file(), pid
+    for mid in catalog.methods:
+        assert (site / "methods" / mid / "index.html").is_file()
+    for cid in catalog.criteria:
+        assert (site / "criteria" / cid / "index.html").is_file()
+    assert (site / "feed.xml").is_file() and (site / "assets" / "interpcat.js").is_file()
+    page = (site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert 'class="ic-claims-table"' in page and "claim-alpha2020-example--toy-claim" in page
+    assert "&lt;p&gt;" not in page  # the HTML body came through Markdown untouched
+
+
+def test_rendered_tree_builds_with_mkdocs_without_the_hook(rendered_tree: Path) -> None:
+    config = (rendered_tree / "mkdocs.yml").read_text()
+    assert "hooks:" not in config and "mkdocs_hook" not in config
+    assert (rendered_tree / "docs" / "papers" / "alpha2020-example.md").read_text().startswith("---\ntitle:")
+    proc = _build_tree(rendered_tree, "mkdocs")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    site = rendered_tree / "site"
+    _assert_built_site(site)
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    assert any("The toy method is faithful on toy data." in d["text"] for d in index["docs"])  # search finds a claim
+
+
+def test_rendered_tree_builds_with_zensical(rendered_tree: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("zensical") is None:
+        pytest.skip("zensical is not installed (its zensical-ui dependency is not on the package index here)")
+    proc = _build_tree(rendered_tree, "zensical")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _assert_built_site(rendered_tree / "site")
+
+
+def test_render_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    from interpcat.cli import main
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "precious.txt").write_text("keep")
+    assert main(["site", "render", str(tmp_path / "out"), "--root", str(FIXTURE)]) == 1
+    assert (tmp_path / "out" / "precious.txt").is_file()
