@@ -153,6 +153,7 @@ class SiteBuilder:
         self.env.filters["seconds"] = _format_seconds
         self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
         self.env.filters["cite"] = short_cite
+        self.env.globals["verdict_order"] = VERDICT_ORDER
         self.env.globals["downloads"] = DOWNLOADS
         self.env.globals["api_index"] = INDEX
         self.env.globals["paper_json"] = paper_json
