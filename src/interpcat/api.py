@@ -14,11 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .records import CheckSpec, Criterion, Method, Paper
 from .results import CheckResult, Provenance
+from .verdicts import ClaimVerdict as Status
 
 API_FORMAT = 1
-Status = Literal[
-    "reproduced", "partially-reproduced", "not-reproduced", "inconclusive", "error", "not-run", "not-attempted"
-]
 
 
 class _Model(BaseModel):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
@@ -24,16 +24,9 @@ from .audit import _Git
 from .catalog import Catalog
 from .records import Claim, NotebookReproduction
 from .results import PROFILES, RESULT_FORMAT, RESULTS_DIR, ReproResult, claim_outcome
+from .verdicts import ClaimVerdict
 
-STATUSES = {
-    "reproduced",
-    "partially-reproduced",
-    "not-reproduced",
-    "inconclusive",
-    "error",
-    "not-run",
-    "not-attempted",
-}
+STATUSES = set(get_args(ClaimVerdict))
 
 
 @dataclass(frozen=True)
