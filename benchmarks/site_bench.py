@@ -54,6 +54,7 @@ def _project(tmp: Path, n: int, plain: bool) -> Path:
         nav_start = config.index("\nnav:") + 1
         config = config[:nav_start] + "nav:\n  - Home: how-to-read.md\n"
         config = config.replace("extra_css:\n  - assets/interpcat.css\n", "")
+        config = config.replace("extra_javascript:\n  - assets/interpcat.js\n", "")
     (project / "mkdocs.yml").write_text(config)
     return project
 

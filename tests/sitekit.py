@@ -37,7 +37,7 @@ def mkdocs_build(project: Path) -> subprocess.CompletedProcess[str]:
         cwd=project,
         capture_output=True,
         text=True,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": f"{env_bin}:/usr/bin:/bin"},
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": f"{env_bin}:/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")},
     )
 
 

@@ -165,3 +165,76 @@ def test_screenshots_of_a_paper_page_and_the_dashboard(page, site_url: str) -> N
     page.locator("h1").first.wait_for()
     assert "Reproduction dashboard" in page.locator("h1").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+
+def _expected_ids(site_url: str, keep) -> set[str]:  # type: ignore[no-untyped-def]
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{site_url}api/index.json") as r:  # the JSON the filters read
+        index = json.load(r)
+    return {p["id"] for p in index["papers"] if keep(p)}
+
+
+def _shown_ids(page) -> set[str]:  # type: ignore[no-untyped-def]
+    rows = page.locator("tr[id^='paper-']:visible")
+    return {rows.nth(i).get_attribute("id")[len("paper-") :] for i in range(rows.count())}
+
+
+def test_papers_index_filters_with_the_keyboard(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    catalog = load_catalog(ROOT / "catalog")
+    page.goto(f"{site_url}papers/")
+    page.locator("#ic-filters").wait_for(state="visible")
+    assert _shown_ids(page) == set(catalog.papers)
+    # Keyboard only: focus the status filter, pick a value, tab on to the notebook checkbox, press space.
+    page.locator("#ic-f-status").focus()
+    page.locator("#ic-f-status").select_option("reproduced")  # what a keyboard selection dispatches
+    assert page.evaluate("document.activeElement.id") == "ic-f-status"
+    want = _expected_ids(site_url, lambda p: "reproduced" in p["statuses"])
+    assert want and _shown_ids(page) == want
+    assert f"{len(want)} of {len(catalog.papers)} papers shown" in page.locator("#ic-filter-count").inner_text()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "ic-f-notebook":
+            break
+    assert page.evaluate("document.activeElement.id") == "ic-f-notebook"
+    page.keyboard.press("Space")
+    assert page.locator("#ic-f-notebook").is_checked()
+    want = _expected_ids(site_url, lambda p: "reproduced" in p["statuses"] and p["has_notebook"])
+    assert _shown_ids(page) == want
+    assert "status=reproduced" in page.url and "notebook=1" in page.url  # the filtered view can be linked
+    # Each facet narrows to the papers that have it.
+    page.keyboard.press("Space")
+    page.locator("#ic-f-status").select_option("")
+    year = sorted({p.year for p in catalog.papers.values()})[-1]
+    page.locator("#ic-f-year").select_option(str(year))
+    assert _shown_ids(page) == {pid for pid, p in catalog.papers.items() if p.year == year}
+    page.locator("#ic-f-year").select_option("")
+    page.locator("#ic-f-area").select_option("mechanistic")
+    assert _shown_ids(page) == {pid for pid, p in catalog.papers.items() if "mechanistic" in p.areas}
+    page.locator("#ic-f-modality").select_option("image")
+    assert _shown_ids(page) == {
+        pid for pid, p in catalog.papers.items() if "mechanistic" in p.areas and "image" in p.modalities
+    }
+    page.locator("#ic-filters button[type=reset]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll(\"tr[id^='paper-'][hidden]\").length === 0")
+    # A linked filtered view opens filtered.
+    page.goto(f"{site_url}papers/?contribution=survey")
+    page.locator("#ic-filters").wait_for(state="visible")
+    assert _shown_ids(page) == {pid for pid, p in catalog.papers.items() if p.contribution == "survey"}
+
+
+def test_matrix_fits_a_1400px_screen(page, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site_url}matrix/")
+    page.locator("table.ic-matrix-table").wait_for()
+    width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width <= client, f"the page scrolls sideways: {width} px of content in {client} px"
+    box = page.locator(".ic-matrix")
+    assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    header = page.locator("table.ic-matrix-table thead th").nth(1)
+    assert header.evaluate("e => getComputedStyle(e).position") == "sticky"
+    # Scrolled inside its box, the criteria row stays in view.
+    top = header.bounding_box()["y"]
+    box.evaluate("e => e.scrollBy(0, 400)")
+    assert abs(header.bounding_box()["y"] - top) < 2 or box.evaluate("e => e.scrollTop") == 0

@@ -68,6 +68,9 @@ def test_run_records_ok_error_and_timeout(notebooks: Path, capsys: pytest.Captur
     assert "boom" in results["failing"]["error"]
     assert results["failing"]["checks"][0]["outcome"] == "met"  # kept what it measured
     assert results["hanging"]["status"] == "timeout"
+    cost = results["alpha2020-example"]["provenance"]
+    assert cost["peak_rss_mb"] > 20 and cost["duration_s"] > 0 and cost["device"]  # the cost to reproduce
+    assert cost["cuda_peak_mb"] is None  # no CUDA here
     assert (out / "alpha2020-example.ipynb").is_file() and (out / "failing.ipynb").is_file()
     executed = json.loads((out / "alpha2020-example.ipynb").read_text())
     assert any(cell.get("outputs") for cell in executed["cells"] if cell["cell_type"] == "code")
@@ -113,3 +116,22 @@ def test_scrub_outputs_makes_paths_portable(tmp_path: Path) -> None:
 def test_run_unknown_paper(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["repro", "run", "nope"]) == 2
     assert "no notebook repro/<id>.py for: nope" in capsys.readouterr().err
+
+
+def test_peak_memory_of_a_process_tree() -> None:
+    import subprocess
+    import sys
+
+    from interpcat.repro.environment import PEAK_MARK
+    from interpcat.repro.runner import TreeMemory, _last_error, _reported_peak_mb
+
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'x = bytearray(80 * 2**20); import time; time.sleep(1.5)'])"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    sampler = TreeMemory(proc.pid, interval=0.05)
+    proc.wait()
+    peak = sampler.stop()
+    assert peak is not None and peak > 80  # the grandchild's 80 MiB counts
+    output = f"some output\nValueError: boom\n{PEAK_MARK}204800\n"
+    assert _reported_peak_mb(output) == 200.0
+    assert _reported_peak_mb("no mark") is None
+    assert _last_error(output) == "ValueError: boom"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -19,7 +21,12 @@ from interpcat.site.render import SiteBuilder
 XSS = ['<script>alert("x")</script>', "<img src=x onerror=alert(1)>", '"><svg onload=alert(2)>']
 
 
-def _write_fixture_results(project: Path) -> None:
+def _write_fixture_results(
+    project: Path,
+    toy: list[float] | None = None,
+    started: str = "2026-11-23T00:00:00+00:00",
+    provenance: dict | None = None,
+) -> None:
     """A smoke result and an executed notebook for the fixture paper, written as the runner would."""
     from interpcat.records import CheckSpec
     from interpcat.verdicts import judge
@@ -27,7 +34,7 @@ def _write_fixture_results(project: Path) -> None:
     out = project / "repro" / "results" / "smoke"
     out.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(project / "catalog")
-    values = {"toy-check": [0.9, 0.92, 0.91], "toy-precondition": [True, True], "toy-control": [1.0]}
+    values = {"toy-check": toy or [0.9, 0.92, 0.91], "toy-precondition": [True, True], "toy-control": [1.0]}
     checks = []
     for cid, declared in catalog.declared_checks("repro/alpha2020-example.py").items():
         spec: CheckSpec = declared.spec
@@ -73,8 +80,9 @@ def _write_fixture_results(project: Path) -> None:
             "notebook_sha256": "0" * 64,
             "expectations_sha256": "1" * 64,
             "data": [{"name": "toy digits", "size": 10, "resolution": "8x8", "source": None}],
-            "started": "2026-11-23T00:00:00+00:00",
+            "started": started,
             "duration_s": 1.0,
+            **(provenance or {}),
         },
         "checks": checks,
     }
@@ -302,3 +310,287 @@ def test_the_real_catalog_builds(tmp_path: Path) -> None:
         assert (site / "methods" / mid / "index.html").is_file(), mid
     for cid in catalog.criteria:
         assert (site / "criteria" / cid / "index.html").is_file(), cid
+
+
+def _validator(site: Path, kind: str):  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    schema = json.loads((site / "api" / "schema" / f"api-{kind}.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_every_record_has_its_json_and_it_follows_the_schema(fixture_site: Path) -> None:
+    catalog = load_catalog(FIXTURE / "catalog")
+    index = json.loads((fixture_site / "api" / "index.json").read_text())
+    _validator(fixture_site, "index").validate(index)
+    assert {p["id"] for p in index["papers"]} == set(catalog.papers)
+    paper_v = _validator(fixture_site, "paper")
+    for pid, paper in catalog.papers.items():
+        doc = json.loads((fixture_site / "api" / "papers" / f"{pid}.json").read_text())
+        paper_v.validate(doc)
+        assert doc["record"]["title"] == paper.title
+        assert [c["id"] for c in doc["claims"]] == [c.id for c in paper.claims]
+        assert (fixture_site / doc["page"] / "index.html").is_file()
+    method_v, criterion_v = _validator(fixture_site, "method"), _validator(fixture_site, "criterion")
+    for mid in catalog.methods:
+        method_v.validate(json.loads((fixture_site / "api" / "methods" / f"{mid}.json").read_text()))
+    for cid in catalog.criteria:
+        criterion_v.validate(json.loads((fixture_site / "api" / "criteria" / f"{cid}.json").read_text()))
+    for entry in index["papers"] + index["methods"] + index["criteria"]:
+        assert (fixture_site / entry["json"]).is_file()
+
+
+def test_paper_json_holds_claims_checks_verdicts_and_provenance(fixture_site: Path) -> None:
+    doc = json.loads((fixture_site / "api" / "papers" / "alpha2020-example.json").read_text())
+    claim = doc["claims"][0]
+    assert claim["status"] == "reproduced" and claim["anchor"] == "claim-alpha2020-example--toy-claim"
+    smoke = claim["verdicts"]["smoke"]
+    assert smoke["verdict"] == "reproduced" and smoke["provenance"]["device"] == "cpu: test"
+    assert claim["verdicts"]["full"] is None
+    check = next(c for c in claim["checks"] if c["spec"]["id"] == "toy-check")
+    assert check["spec"]["expect"]["at_least"] == 0.5 and check["spec"]["rationale"]
+    assert check["results"]["smoke"]["values"] == [0.9, 0.92, 0.91] and check["results"]["full"] is None
+    assert doc["claims"][1]["status"] == "not-attempted"
+    assert doc["bibtex"].startswith("@inproceedings{alpha2020-example,")
+
+
+def test_downloads_are_the_exports_and_listing_pages_link_them(fixture_site: Path) -> None:
+    from interpcat.export import to_bibtex, to_csv, to_json
+
+    catalog = load_catalog(FIXTURE / "catalog")
+    downloads = fixture_site / "downloads"
+    assert (downloads / "interpcat.json").read_text() == to_json(catalog)
+    assert (downloads / "interpcat.bib").read_text() == to_bibtex(catalog)
+    assert (downloads / "claims.csv").read_text() == to_csv(catalog, "claims")
+    for page in ("papers", "methods", "criteria", "tags", "matrix", "dashboard"):
+        text = (fixture_site / page / "index.html").read_text()
+        for target in ("downloads/interpcat.json", "downloads/interpcat.bib", "downloads/papers.csv", "api/index.json"):
+            assert f'href="../{target}"' in text, (page, target)
+    paper = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert 'href="../../api/papers/alpha2020-example.json"' in paper and "ic-bibtex" in paper
+    assert (
+        'href="../../api/methods/toy-gradient.json"'
+        in (fixture_site / "methods" / "toy-gradient" / "index.html").read_text()
+    )
+
+
+def test_mkdocs_serve_watches_records_results_and_templates(tmp_path: Path) -> None:
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("ic_hook", ROOT / "src" / "interpcat" / "site" / "mkdocs_hook.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)  # type: ignore[union-attr]
+    project = make_site_project(tmp_path / "project")
+    _write_fixture_results(project)
+    watched: list[str] = []
+    server = SimpleNamespace(watch=watched.append)
+    config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"))
+    assert hook.on_serve(server, config, None) is server
+    assert str(project / "catalog") in watched and str(project / "repro") in watched
+    assert (project / "repro" / "results" / "smoke").is_relative_to(project / "repro")
+    config_text = (ROOT / "mkdocs.yml").read_text()
+    assert "mkdocs_hook.py" in config_text
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def _check_atom(text: str) -> list:  # type: ignore[type-arg]
+    """Well-formed Atom (RFC 4287) with the required elements; returns the entries."""
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(text.encode("utf-8"))
+    assert feed.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert len(feed.findall(f"{ATOM}{name}")) == 1, name
+        assert (feed.find(f"{ATOM}{name}").text or "").strip(), name
+    assert RFC3339.match(feed.find(f"{ATOM}updated").text)
+    entries = feed.findall(f"{ATOM}entry")
+    has_feed_author = feed.find(f"{ATOM}author/{ATOM}name") is not None
+    ids = []
+    for entry in entries:
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(f"{ATOM}{name}")) == 1, (name, ET.tostring(entry))
+        assert RFC3339.match(entry.find(f"{ATOM}updated").text)
+        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href")
+        assert has_feed_author or entry.find(f"{ATOM}author") is not None
+        ids.append(entry.find(f"{ATOM}id").text)
+    assert len(ids) == len(set(ids)), "entry ids repeat"
+    return entries
+
+
+def test_feed_is_atom_and_linked_from_every_page_head(fixture_site: Path) -> None:
+    entries = _check_atom((fixture_site / "feed.xml").read_text())
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert any(t.startswith("Smoke run of Example et al. 2020") for t in titles)  # no git here: runs only
+    for page in fixture_site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        links = [a for t, a in parse_page(page).tags if t == "link" and a.get("type") == "application/atom+xml"]
+        assert len(links) == 1 and links[0].get("rel") == "alternate", page
+        target, _ = resolve_link(fixture_site, page, str(links[0]["href"]))
+        assert target == fixture_site / "feed.xml", page
+
+
+def test_without_git_the_history_says_unavailable(fixture_site: Path) -> None:
+    page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert "history unavailable" in page
+    assert "History unavailable" in (fixture_site / "dashboard" / "index.html").read_text()
+    doc = json.loads((fixture_site / "api" / "papers" / "alpha2020-example.json").read_text())
+    assert doc["claims"][0]["history"] is None
+
+
+def _git(project: Path, *args: str) -> None:
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(project),
+    }
+    subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, env=env)
+
+
+def test_verdict_history_flips_and_feed_from_git(tmp_path: Path) -> None:
+    from interpcat.site.render import load_site
+
+    project = make_site_project(tmp_path / "project")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "catalog", "repro")
+    _git(project, "commit", "-q", "-m", "records", "--date", "2026-11-01T10:00:00+00:00")
+    _write_fixture_results(project, toy=[0.9, 0.92, 0.91], started="2026-11-02T10:00:00+00:00")
+    _git(project, "add", "repro")
+    _git(project, "commit", "-q", "-m", "first run")
+    _write_fixture_results(project, toy=[0.1, 0.2, 0.15], started="2026-11-05T10:00:00+00:00")
+    _git(project, "add", "repro")
+    _git(project, "commit", "-q", "-m", "second run")
+    site = load_site(project)
+    pages, files = site.build_pages(), site.data_files()
+
+    doc = json.loads(files["api/papers/alpha2020-example.json"])
+    history = doc["claims"][0]["history"]
+    assert [h["verdict"] for h in history] == ["reproduced", "not-reproduced"]
+    assert [h["date"][:10] for h in history] == ["2026-11-02", "2026-11-05"]
+    assert history[1]["checks"]["toy-check"]["outcome"] == "not-met"
+    assert history[1]["checks"]["toy-check"]["statistic"] == pytest.approx(0.15)
+    assert all(h["profile"] == "smoke" and h["stored_in"] != "working tree" for h in history)
+    assert doc["claims"][1]["history"] == []  # not attempted: nothing to show
+
+    paper = pages["papers/alpha2020-example.md"].html
+    assert paper.count('class="ic-tick ic-v-') == 2 and "2026-11-05 · smoke" in paper
+    dashboard = pages["dashboard.md"].html
+    flips = dashboard[dashboard.index('id="flips"') : dashboard.index('id="runs"')]
+    assert "toy-claim" in flips and "ic-v-not-reproduced" in flips and "2026-11-05" in flips
+
+    entries = _check_atom(files["feed.xml"])
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert "urn:interpcat:paper:alpha2020-example" in ids and "urn:interpcat:paper:beta2021-followup" in ids
+    assert sum(i.startswith("urn:interpcat:run:alpha2020-example:smoke:") for i in ids) == 2
+    flip = next(e for e in entries if e.find(f"{ATOM}id").text.startswith("urn:interpcat:flip:"))
+    assert "reproduced → not reproduced" in flip.find(f"{ATOM}title").text
+    assert flip.find(f"{ATOM}link").get("href") == "papers/alpha2020-example/#claim-alpha2020-example--toy-claim"
+    new_paper = next(e for e in entries if e.find(f"{ATOM}id").text == "urn:interpcat:paper:alpha2020-example")
+    assert new_paper.find(f"{ATOM}updated").text.startswith("2026-")
+
+
+def test_cost_to_reproduce_on_claims_and_dashboard(tmp_path: Path) -> None:
+    from interpcat.site.render import load_site
+
+    project = make_site_project(tmp_path / "project")
+    _write_fixture_results(
+        project, provenance={"duration_s": 185.0, "peak_rss_mb": 812.4, "cuda_peak_mb": 3072.0, "device": "cuda: T"}
+    )
+    site = load_site(project)
+    pages, files = site.build_pages(), site.data_files()
+    paper = pages["papers/alpha2020-example.md"].html
+    assert "cost to reproduce: 3.1 min, 812 MiB peak memory, 3.0 GiB CUDA peak" in paper
+    dashboard = pages["dashboard.md"].html
+    cost = dashboard[dashboard.index('id="cost"') : dashboard.index('id="runs"')]
+    assert "3.1 min" in cost and "812 MiB" in cost and "3.0 GiB" in cost and "cuda: T" in cost
+    doc = json.loads(files["api/papers/alpha2020-example.json"])
+    assert doc["claims"][0]["verdicts"]["smoke"]["cost"] == {
+        "wall_s": 185.0,
+        "peak_rss_mb": 812.4,
+        "cuda_peak_mb": 3072.0,
+        "device": "cuda: T",
+    }
+
+
+def test_results_without_cost_fields_stay_valid(fixture_site: Path) -> None:
+    page = (fixture_site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert "cost to reproduce: 1 s</span>" in page  # an older result: wall time only
+    assert "not recorded" in (fixture_site / "dashboard" / "index.html").read_text()
+
+
+def _build_tree(tree: Path, builder: str) -> subprocess.CompletedProcess[str]:
+    env_bin = Path(sys.executable).parent
+    cmd = [str(env_bin / builder), "build", "-f", str(tree / "mkdocs.yml")]
+    cmd += ["--strict", "--site-dir", str(tree / "site")] if builder == "mkdocs" else []
+    return subprocess.run(
+        cmd,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": f"{env_bin}:/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from interpcat.cli import main
+
+    project = make_site_project(tmp_path_factory.mktemp("tree") / "project")
+    _write_fixture_results(project)
+    out = project / "build" / "tree"
+    assert main(["site", "render", str(out), "--root", str(project)]) == 0
+    return out
+
+
+def _assert_built_site(site: Path) -> None:
+    catalog = load_catalog(FIXTURE / "catalog")
+    for pid in catalog.papers:
+        assert (site / "papers" / pid / "index.html").is_file(), pid
+        assert (site / "api" / "papers" / f"{pid}.json").is_file(), pid
+    for mid in catalog.methods:
+        assert (site / "methods" / mid / "index.html").is_file()
+    for cid in catalog.criteria:
+        assert (site / "criteria" / cid / "index.html").is_file()
+    assert (site / "feed.xml").is_file() and (site / "assets" / "interpcat.js").is_file()
+    page = (site / "papers" / "alpha2020-example" / "index.html").read_text()
+    assert 'class="ic-claims-table"' in page and "claim-alpha2020-example--toy-claim" in page
+    assert "&lt;p&gt;" not in page  # the HTML body came through Markdown untouched
+
+
+def test_rendered_tree_builds_with_mkdocs_without_the_hook(rendered_tree: Path) -> None:
+    config = (rendered_tree / "mkdocs.yml").read_text()
+    assert "hooks:" not in config and "mkdocs_hook" not in config
+    assert (rendered_tree / "docs" / "papers" / "alpha2020-example.md").read_text().startswith("---\ntitle:")
+    proc = _build_tree(rendered_tree, "mkdocs")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    site = rendered_tree / "site"
+    _assert_built_site(site)
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    assert any("The toy method is faithful on toy data." in d["text"] for d in index["docs"])  # search finds a claim
+
+
+def test_rendered_tree_builds_with_zensical(rendered_tree: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("zensical") is None:
+        pytest.skip("zensical is not installed (its zensical-ui dependency is not on the package index here)")
+    proc = _build_tree(rendered_tree, "zensical")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _assert_built_site(rendered_tree / "site")
+
+
+def test_render_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    from interpcat.cli import main
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "precious.txt").write_text("keep")
+    assert main(["site", "render", str(tmp_path / "out"), "--root", str(FIXTURE)]) == 1
+    assert (tmp_path / "out" / "precious.txt").is_file()

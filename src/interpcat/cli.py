@@ -55,6 +55,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_site_render(args: argparse.Namespace) -> int:
+    from .problems import CatalogError
+    from .site.tree import TreeError, render_tree
+
+    root, out = Path(args.root), Path(args.out)
+    try:
+        written = render_tree(root, out, directory_urls=not args.no_directory_urls)
+    except CatalogError as err:
+        for problem in err.problems:
+            print(problem.format(), file=sys.stderr)
+        print(f"render refused: {len(err.problems)} problem(s); run 'interpcat validate'", file=sys.stderr)
+        return 1
+    except TreeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} files to {out / 'docs'} and {out / 'mkdocs.yml'}", file=sys.stderr)
+    print(f"build it with: mkdocs build -f {out / 'mkdocs.yml'}  (or: zensical build -f {out / 'mkdocs.yml'})")
+    return 0
+
+
 def _cmd_repro_run(args: argparse.Namespace) -> int:
     from .repro.environment import project_root
     from .repro.runner import discover, run_notebooks
@@ -188,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", default="catalog", help="catalog folder (default: ./catalog)")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
     p.set_defaults(func=_cmd_export)
+
+    site = sub.add_parser("site", help="render the site's source as a plain docs tree")
+    ssub = site.add_subparsers(dest="site_command", required=True, metavar="ACTION")
+    p = ssub.add_parser("render", help="write OUT/docs (every page, the JSON API, the feed) and OUT/mkdocs.yml")
+    p.add_argument("out", metavar="OUT", help="folder to write (replaced if an earlier render wrote it)")
+    p.add_argument("--root", default=".", help="project root holding catalog/, repro/, docs/, mkdocs.yml")
+    p.add_argument("--no-directory-urls", action="store_true", help="links for use_directory_urls: false")
+    p.set_defaults(func=_cmd_site_render)
 
     repro = sub.add_parser("repro", help="run reproduction notebooks and compare their verdicts")
     rsub = repro.add_subparsers(dest="repro_command", required=True, metavar="ACTION")

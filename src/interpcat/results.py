@@ -78,7 +78,11 @@ class Provenance(_Model):
     expectations_sha256: str = Field(description="Hash over the expectations of every check of the notebook")
     data: list[DataSource] = Field(default_factory=list)
     started: str
-    duration_s: float
+    duration_s: float = Field(description="Wall-clock seconds of the whole notebook, kernel start included")
+    peak_rss_mb: float | None = Field(
+        None, description="Peak resident memory of the notebook's process tree (MiB), where it was measured"
+    )
+    cuda_peak_mb: float | None = Field(None, description="Peak CUDA memory allocated (MiB), where CUDA was used")
 
     @property
     def torch(self) -> str | None:

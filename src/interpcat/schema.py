@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .api import API_DOCUMENTS
 from .records import RECORD_TYPES
 
 SCHEMA_BASE = "https://interpcat.github.io/schema"
@@ -12,10 +13,11 @@ _SINGULAR = {"papers": "paper", "methods": "method", "criteria": "criterion"}
 
 
 def schema_documents() -> dict[str, str]:
-    """File name -> JSON text, one schema per record type, generated from the models."""
+    """File name -> JSON text, one schema per record type and per site API document, from the models."""
     docs = {}
-    for kind, model in RECORD_TYPES.items():
-        name = f"{_SINGULAR[kind]}.schema.json"
+    models = {f"{_SINGULAR[kind]}.schema.json": model for kind, model in RECORD_TYPES.items()}
+    models.update({f"{name}.schema.json": model for name, model in API_DOCUMENTS.items()})
+    for name, model in models.items():
         schema = model.model_json_schema(mode="validation")
         schema = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",

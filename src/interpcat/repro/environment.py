@@ -17,6 +17,9 @@ RESULTS_ENV = "INTERPCAT_RESULTS_DIR"
 RUNNER_ENV = "INTERPCAT_RUNNER"
 
 
+PEAK_MARK = "interpcat: kernel peak rss kB: "  # the line the executing process ends with, for the runner
+
+
 def current_profile() -> str:
     """The profile chosen by INTERPCAT_PROFILE: 'smoke' (default: CPU, about a minute) or 'full'."""
     value = os.environ.get(PROFILE_ENV, "smoke").strip().lower()
@@ -163,4 +166,15 @@ def provenance(
         "data": data or [],
         "started": started.astimezone(_dt.timezone.utc).isoformat(timespec="seconds"),
         "duration_s": round(duration_s, 2),
+        "cuda_peak_mb": cuda_peak_mb(),
     }
+
+
+def cuda_peak_mb() -> float | None:
+    """Peak CUDA memory allocated by this process over every device (MiB); None where CUDA was not used."""
+    import torch
+
+    if not (torch.cuda.is_available() and torch.cuda.is_initialized()):
+        return None
+    peak = max(torch.cuda.max_memory_allocated(i) for i in range(torch.cuda.device_count()))
+    return round(peak / 2**20, 1)

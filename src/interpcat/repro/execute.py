@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import sys
 import sysconfig
 import tempfile
@@ -20,6 +21,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from .environment import PEAK_MARK
 
 KERNEL_CELL = re.compile(re.escape(tempfile.gettempdir()) + r"/ipykernel_\d+/\d+\.py")  # where a cell's code "lives"
 
@@ -75,6 +78,8 @@ def execute(source: Path, target: Path, cell_timeout: int) -> int:
         scrub_outputs(notebook, Path.cwd())
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
+        # The kernel is this process's child and has been waited for: its peak RSS, for the runner.
+        print(f"{PEAK_MARK}{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}", flush=True)
     return status
 
 

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..results import RESULT_FORMAT, ReproResult
-from .environment import PROFILE_ENV, RESULTS_ENV, RUNNER_ENV
+from .environment import PEAK_MARK, PROFILE_ENV, RESULTS_ENV, RUNNER_ENV
 from .report import add_summary_cell
 
 DEFAULT_TIMEOUT = 900
@@ -78,7 +79,14 @@ def _fallback_result(root: Path, notebook: Path, profile: str, status: str, erro
 
 
 def _finalize(
-    root: Path, notebook: Path, profile: str, out_dir: Path, status: str, error: str, duration: float
+    root: Path,
+    notebook: Path,
+    profile: str,
+    out_dir: Path,
+    status: str,
+    error: str,
+    duration: float,
+    peak_rss_mb: float | None = None,
 ) -> ReproResult | None:
     """Make sure a result file exists and carries the run's status."""
     path = out_dir / f"{notebook.stem}.json"
@@ -96,6 +104,8 @@ def _finalize(
             data["error"] = error or data.get("error") or "the notebook stopped before run.finish()"
         if isinstance(data.get("provenance"), dict):
             data["provenance"]["duration_s"] = round(duration, 2)  # the whole notebook, kernel start included
+    if isinstance(data.get("provenance"), dict) and peak_rss_mb is not None:
+        data["provenance"]["peak_rss_mb"] = round(peak_rss_mb, 1)
     try:
         result = ReproResult.model_validate(data)
     except ValidationError as err:
@@ -133,6 +143,8 @@ def run_one(root: Path, notebook: Path, profile: str, out_dir: Path, timeout: in
     proc = subprocess.Popen(
         cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
+    sampler = TreeMemory(proc.pid)
+    output = ""
     try:
         output, _ = proc.communicate(timeout=timeout)
         status = "ok" if proc.returncode == 0 else "error"
@@ -142,7 +154,8 @@ def run_one(root: Path, notebook: Path, profile: str, out_dir: Path, timeout: in
         proc.communicate()
         status, error = "timeout", f"the notebook ran past its {timeout} s limit"
     duration = time.perf_counter() - start
-    result = _finalize(root, notebook, profile, out_dir, status, error, duration)
+    peak = max(filter(None, [sampler.stop(), _reported_peak_mb(output)]), default=None)
+    result = _finalize(root, notebook, profile, out_dir, status, error, duration, peak)
     if result is not None:
         add_summary_cell(root, result, out_dir / f"{notebook.stem}.ipynb")
     verdicts: dict[str, int] = {}
@@ -152,8 +165,60 @@ def run_one(root: Path, notebook: Path, profile: str, out_dir: Path, timeout: in
     return RunOutcome(notebook.stem, final_status, duration, verdicts, error)
 
 
+class TreeMemory:
+    """Samples the resident memory of a process and its descendants (with psutil, where installed)."""
+
+    def __init__(self, pid: int, interval: float = 0.25):
+        self.peak = 0
+        self._stop = threading.Event()
+        try:
+            import psutil
+
+            self._root = psutil.Process(pid)
+        except (ImportError, OSError):
+            self._thread = None
+            return
+        self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _loop(self, interval: float) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+            except psutil.Error:
+                return
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+            self._stop.wait(interval)
+
+    def stop(self) -> float | None:
+        """The peak seen, in MiB (None without psutil or before the first sample)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        return self.peak / 2**20 if self.peak else None
+
+
+def _reported_peak_mb(output: str) -> float | None:
+    """The kernel's peak RSS as the executing process reported it (getrusage of its waited children)."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(PEAK_MARK):
+            try:
+                return int(line[len(PEAK_MARK) :]) / 1024  # kB on Linux
+            except ValueError:
+                return None
+    return None
+
+
 def _last_error(output: str) -> str:
-    lines = [line for line in output.strip().splitlines() if line.strip()]
+    lines = [line for line in output.strip().splitlines() if line.strip() and not line.startswith(PEAK_MARK)]
     for line in reversed(lines):
         if "Error" in line or "Exception" in line:
             return line.strip()[:500]

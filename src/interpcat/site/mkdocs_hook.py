@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from interpcat.problems import CatalogError
-from interpcat.site.render import build_site_pages
+from interpcat.site.render import build_site
 
 log = logging.getLogger("mkdocs.plugins.interpcat")
 ASSETS = Path(__file__).parent / "assets"
@@ -27,7 +27,7 @@ _bodies: dict[str, str] = {}
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     root = Path(config.config_file_path).parent
     try:
-        pages = build_site_pages(root, directory_urls=config.use_directory_urls)
+        pages, data = build_site(root, directory_urls=config.use_directory_urls)
     except CatalogError as err:
         raise Abort(f"the catalog does not validate; the site was not built:\n{err}") from None
     _bodies.clear()
@@ -36,10 +36,26 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             raise Abort(f"docs/{path} would hide a generated page; remove it")
         files.append(File.generated(config, path, content=page.front_matter))
         _bodies[path] = page.html
+    for path, text in data.items():
+        if files.get_file_from_path(path) is not None:
+            raise Abort(f"docs/{path} would hide a generated file; remove it")
+        files.append(File.generated(config, path, content=text))
     for asset in sorted(ASSETS.iterdir()):
         files.append(File.generated(config, f"assets/{asset.name}", abs_src_path=str(asset)))
-    log.info("interpcat: generated %d pages", len(pages))
+    log.info("interpcat: generated %d pages and %d data files", len(pages), len(data))
     return files
+
+
+WATCHED = ("catalog", "repro", "src/interpcat/site")
+
+
+def on_serve(server: object, config: MkDocsConfig, builder: object) -> object:
+    """``mkdocs serve`` rebuilds when a record, a notebook, a result or a template changes."""
+    root = Path(config.config_file_path).parent
+    for name in WATCHED:
+        if (root / name).exists():
+            server.watch(str(root / name))  # type: ignore[attr-defined]
+    return server
 
 
 def on_page_content(html: str, page: Page, **kwargs: object) -> str:

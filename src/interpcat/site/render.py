@@ -16,11 +16,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from ..api import CheckPoint, HistoryEntry
 from ..audit import STATE_LABELS, Audit, CheckAudit
 from ..catalog import Catalog, claim_checks, claim_criteria, claim_methods
 from ..export import paper_bibtex
+from ..history import Flip, History
 from ..records import CheckSpec, Claim, NotebookReproduction, Paper
 from ..results import PROFILES, CheckResult, ClaimOutcome, Results, claim_status
+from .data import DOWNLOADS, INDEX, paper_json
 from .notebooks import notebook_html, source_html
 from .strip import strip_svg
 
@@ -120,10 +123,19 @@ class ClaimRow:
 class SiteBuilder:
     """Builds every generated page of the site from a loaded catalog and its results."""
 
-    def __init__(self, catalog: Catalog, results: Results, *, directory_urls: bool = True, audit: Audit | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        results: Results,
+        *,
+        directory_urls: bool = True,
+        audit: Audit | None = None,
+        history: History | None = None,
+    ):
         self.catalog = catalog
         self.results = results
         self.audit = audit or Audit()
+        self.history = history or History(available=False)
         self.directory_urls = directory_urls
         self.env = Environment(
             loader=PackageLoader("interpcat.site", "templates"),
@@ -137,9 +149,18 @@ class SiteBuilder:
         self.env.filters["state_label"] = lambda v: STATE_LABELS.get(v, v)
         self.env.globals["strip"] = lambda check, spec: Markup(strip_svg(check, spec))
         self.env.filters["num"] = _format_number
+        self.env.filters["mib"] = _format_mib
+        self.env.filters["seconds"] = _format_seconds
         self.env.filters["area_label"] = lambda a: AREA_LABELS.get(a, a)
         self.env.filters["cite"] = short_cite
+        self.env.globals["verdict_order"] = VERDICT_ORDER
+        self.env.globals["downloads"] = DOWNLOADS
+        self.env.globals["api_index"] = INDEX
+        self.env.globals["paper_json"] = paper_json
         self._rows: dict[tuple[str, str], ClaimRow] = {}
+        self._history: dict[tuple[str, str], list[HistoryEntry] | None] = {}
+        self._flips: list[Flip] | None = None
+        self.env.globals["claim_history"] = self.claim_history
 
     # ---------------------------------------------------------------- urls
 
@@ -218,7 +239,12 @@ class SiteBuilder:
         pages: dict[str, GeneratedPage] = {}
         pages["index.md"] = self.render("home.html", "index.md", "interpcat", papers=self.sorted_papers())
         pages["papers/index.md"] = self.render(
-            "papers_index.html", "papers/index.md", "Papers", papers=self.sorted_papers(), searchable=False
+            "papers_index.html",
+            "papers/index.md",
+            "Papers",
+            papers=self.sorted_papers(),
+            facets=self.paper_facets(),
+            searchable=False,
         )
         for paper in c.papers.values():
             src = paper_src(paper.id)
@@ -271,6 +297,22 @@ class SiteBuilder:
         pages.update(self.notebook_pages())
         return pages
 
+    def paper_facets(self) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+        """The papers index's filters: (field, label, [(value, text, number of papers)])."""
+        papers = self.sorted_papers()
+        status = Counter(s for p in papers for s in {r.status for r in self.rows(p)})
+        areas = Counter(a for p in papers for a in set(p.areas))
+        modalities = Counter(m for p in papers for m in set(p.modalities))
+        contributions = Counter(p.contribution for p in papers)
+        years = Counter(p.year for p in papers)
+        return [
+            ("status", "Claim status", [(v, VERDICT_LABELS[v], status[v]) for v in VERDICT_ORDER if status[v]]),
+            ("area", "Area", [(a, AREA_LABELS.get(a, a), n) for a, n in sorted(areas.items())]),
+            ("modality", "Data", [(m, m, n) for m, n in sorted(modalities.items())]),
+            ("contribution", "Contribution", [(c, c, n) for c, n in sorted(contributions.items())]),
+            ("year", "Year", [(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)]),
+        ]
+
     def matrix(self) -> dict[str, Any]:
         cells: dict[tuple[str, str], list[ClaimRow]] = defaultdict(list)
         for row in self.all_rows():
@@ -310,7 +352,31 @@ class SiteBuilder:
             "not_run": [r for r in rows if r.status == "not-run"],
             "not_attempted": [r for r in rows if r.status == "not-attempted"],
             "total": len(rows),
+            "flips": self.flips()[:20],
+            "costs": self.costs(),
+            "history_available": self.history.available,
         }
+
+    def costs(self) -> dict[str, dict[str, Any]]:
+        """Per profile: what running every notebook took (the runs on file)."""
+        out = {}
+        for profile in PROFILES:
+            runs = [r for (p, _), r in self.results.by_notebook.items() if p == profile]
+            if not runs:
+                continue
+            longest = max(runs, key=lambda r: r.provenance.duration_s)
+            rss = [r for r in runs if r.provenance.peak_rss_mb is not None]
+            cuda = [r for r in runs if r.provenance.cuda_peak_mb is not None]
+            out[profile] = {
+                "runs": len(runs),
+                "total_s": sum(r.provenance.duration_s for r in runs),
+                "longest": longest,
+                "peak_rss": max(rss, key=lambda r: r.provenance.peak_rss_mb) if rss else None,
+                "peak_cuda": max(cuda, key=lambda r: r.provenance.cuda_peak_mb) if cuda else None,
+                "unmeasured": len(runs) - len(rss),
+                "devices": sorted({r.provenance.device for r in runs}),
+            }
+        return out
 
     def notebook_pages(self) -> dict[str, GeneratedPage]:
         pages = {}
@@ -346,6 +412,39 @@ class SiteBuilder:
                 )
         return pages
 
+    def data_files(self) -> dict[str, str]:
+        """The JSON API, its schemas and the whole-catalog downloads, by path from the site root."""
+        from .data import data_files
+
+        return data_files(self)
+
+    def claim_history(self, row: ClaimRow) -> list[HistoryEntry] | None:
+        """Every committed result of the claim's notebook, oldest first (None: no history here)."""
+        key = (row.paper.id, row.claim.id)
+        if key not in self._history:
+            points = self.history.claim_points(self.catalog, row.claim)
+            self._history[key] = (
+                None
+                if points is None
+                else [
+                    HistoryEntry(
+                        profile=p.profile,
+                        date=p.date,
+                        run_commit=p.run_commit,
+                        stored_in=p.stored_in,
+                        verdict=p.verdict,
+                        checks={k: CheckPoint(statistic=v, outcome=o) for k, (v, o) in p.checks.items()},
+                    )
+                    for p in points
+                ]
+            )
+        return self._history[key]
+
+    def flips(self) -> list[Flip]:
+        if self._flips is None:
+            self._flips = self.history.flips(self.catalog)
+        return self._flips
+
     def _claimed_notebooks(self) -> set[str]:
         return {
             c.reproduction.notebook
@@ -380,6 +479,18 @@ def notebook_source_src(notebook: str) -> str:
     return f"notebooks/{Path(notebook).stem}/source.md"
 
 
+def _format_mib(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} MiB" if value < 1024 else f"{value / 1024:.1f} GiB"
+
+
+def _format_seconds(value: float) -> str:
+    if value < 120:
+        return f"{value:.0f} s"
+    return f"{value / 60:.1f} min" if value < 7200 else f"{value / 3600:.1f} h"
+
+
 def _format_number(value: float | bool | None) -> str:
     if value is None:
         return "—"
@@ -390,13 +501,26 @@ def _format_number(value: float | bool | None) -> str:
     return f"{value:.4g}"
 
 
-def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, GeneratedPage]:
-    """Load and validate the project at ``root``; return its pages or raise CatalogError."""
+def load_site(root: Path, *, directory_urls: bool = True) -> SiteBuilder:
+    """Load and validate the project at ``root`` into a builder, or raise CatalogError."""
     from ..audit import audit_project
     from ..catalog import load_catalog
+    from ..history import load_history
     from ..results import load_results
 
     catalog = load_catalog(root / "catalog")
     results = load_results(root, catalog)
     audit = audit_project(root, catalog)
-    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit).build_pages()
+    history = load_history(root, catalog)
+    return SiteBuilder(catalog, results, directory_urls=directory_urls, audit=audit, history=history)
+
+
+def build_site(root: Path, *, directory_urls: bool = True) -> tuple[dict[str, GeneratedPage], dict[str, str]]:
+    """The project's pages and its other files (JSON API, schemas, downloads), or CatalogError."""
+    site = load_site(root, directory_urls=directory_urls)
+    return site.build_pages(), site.data_files()
+
+
+def build_site_pages(root: Path, *, directory_urls: bool = True) -> dict[str, GeneratedPage]:
+    """Load and validate the project at ``root``; return its pages or raise CatalogError."""
+    return load_site(root, directory_urls=directory_urls).build_pages()
