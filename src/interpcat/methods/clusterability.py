@@ -29,6 +29,7 @@ polynomial schedule ``s(t) = s1 + (s0 - s1) (1 - t / T)^3`` while training conti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -67,7 +68,7 @@ def linear_layers(model: nn.Module) -> list[nn.Linear]:
 def weight_matrices(model: nn.Module) -> list[np.ndarray]:
     """The MLP's weight matrices as (fan_in, fan_out) float64 arrays, input layer first."""
     mats = [layer.weight.detach().cpu().double().numpy().T.copy() for layer in linear_layers(model)]
-    for a, b in zip(mats, mats[1:], strict=False):
+    for a, b in pairwise(mats):
         if a.shape[1] != b.shape[0]:
             raise ValueError(f"layers do not chain: {a.shape} then {b.shape}")
     return mats
@@ -207,7 +208,7 @@ class MagnitudePruner:
             raise ValueError("sparsity must be in [0, 1)")
         for i, layer in enumerate(self.layers):
             w = layer.weight.abs().masked_fill(~self.masks[i], -1.0).flatten()
-            n_prune = int(round(sparsity * w.numel()))
+            n_prune = round(sparsity * w.numel())
             if n_prune > 0:
                 drop = torch.topk(w, n_prune, largest=False).indices
                 mask = torch.ones(w.numel(), dtype=torch.bool, device=w.device)
