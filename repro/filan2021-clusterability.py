@@ -304,7 +304,12 @@ plt.show()
 # steps to recover from each, where the paper's 9,380 steps make every jump tiny. We changed the
 # smoke profile only, before any verdict could be read from a working setup: masks updated every
 # step, 3,000 training digits, 10 + 4 epochs and 3 shuffles per network. The full profile keeps the
-# paper's update interval; no expectation was changed. In that first run the unpruned gaps were
+# paper's update interval; no expectation was changed. The second smoke run (10 + 4 epochs) met
+# every precondition but one, `dropout-pruned-trained`, whose mean (0.901) sat on its bar of 0.9 and
+# was inconclusive: a knife edge. We raised the smoke training from 10 to 15 epochs (the paper
+# trains 20), which moves the analog towards the paper rather than the bar towards the result; in
+# that run `pruned-below-shuffles` and `dropout-deepens-gap` were met and both unpruned checks
+# were inconclusive (every seed's difference negative, the 95% intervals straddling zero). In that first run the unpruned gaps were
 # -0.024, +0.018 and -0.036 and the pruned ones -0.048, -0.081 and +0.021, from networks that were
 # not yet working after pruning.
 
