@@ -12,4 +12,5 @@ lives here is what those libraries lack, written from the paper's description:
 * :mod:`.shapley`: exact Shapley values by enumeration, and the kernels and estimators of
   Lundberg & Lee 2017 (through ``shap``, ``lime`` and Captum) measured against them.
 * :mod:`.randomization`: the model- and data-randomization sanity checks (Adebayo et al. 2018).
+* :mod:`.clusterability`: weight-graph n-cut, layer-wise shuffles and magnitude pruning (Filan et al. 2020, 2021).
 """
