@@ -146,7 +146,7 @@ def sum_directions(p: int, freqs: list[int], dtype: torch.dtype = torch.float64)
 def _key_component(logits: torch.Tensor, p: int, freqs: list[int]) -> torch.Tensor:
     if logits.shape[0] != p * p:
         raise ValueError(f"expected logits for all {p * p} pairs (a, b), got {logits.shape[0]} rows")
-    d = sum_directions(p, freqs, dtype=torch.float64)
+    d = sum_directions(p, freqs, dtype=torch.float64).to(logits.device)
     x = logits.to(torch.float64)
     return d.T @ (d @ x)
 
