@@ -61,15 +61,15 @@
 #
 # **The smoke profile cannot reach grokking.** It keeps the paper's model, optimiser and analysis
 # and shrinks `p` (31) and the number of steps (1,000) so that three seeds fit in about a minute of
-# one core. To choose it we ran twelve short pilots (800 to 2,000 steps, one seed, looking only at
-# training and test accuracy and loss, never at the checks' measures) with p from 23 to 53, training
-# fractions 0.3 to 0.5, widths 32 to 128, weight decay 1 to 5 (the paper used 5 for p = 53) and
-# learning rates 1e-3 to 1e-2. With half of the pairs for training, or weight decay 5 at width 32,
-# test accuracy rose to 0.6 or 0.7 together with the training accuracy: no memorisation phase, so no
-# grokking to test. With 30 to 40% of the pairs every run memorised within a few hundred steps, with
-# test loss far above chance, and none got past 0.2 test accuracy in its pilot. So the smoke run
-# checks the memorisation phase and the pipeline; its `generalises` precondition is expected to
-# fail, and then all three claims are inconclusive in smoke. The full profile decides.
+# one core. To choose it we ran a dozen short pilots (a few hundred to 2,000 steps, one seed,
+# looking only at training and test accuracy and loss, never at the checks' measures) with p from 23
+# to 53, training fractions 0.3 to 0.5, widths 32 to 128, weight decay 1 to 5 (the paper used 5 for
+# p = 53) and learning rates 1e-3 to 1e-2. With half of the pairs for training, or weight decay 5 at
+# width 32, test accuracy rose to 0.6 or 0.7 together with the training accuracy: no memorisation
+# phase, so no grokking to test. With 30 to 40% of the pairs every run memorised within a few
+# hundred steps, with test loss far above chance, and none got past 0.2 test accuracy in its pilot.
+# So the smoke run checks the memorisation phase and the pipeline; its `generalises` precondition is
+# expected to fail, and then all three claims are inconclusive in smoke. The full profile decides.
 
 # %%
 import math
