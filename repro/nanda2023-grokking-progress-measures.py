@@ -375,10 +375,11 @@ plt.show()
 #   fails and the three claims are inconclusive in smoke, as the pilots led us to expect. Without a
 #   generalising circuit there are no single-frequency neurons and so no key frequencies: the
 #   Fourier checks are measured (the pipeline runs end to end) but their values say nothing about
-#   the claims. With no key frequencies the restricted loss is the loss of each output's mean and
-#   the excluded loss is the training loss itself, which keeps falling after memorisation; hence the
-#   large negative `excluded-rises-first`. `grokking-delay` passes in smoke only because a seed that
-#   never generalises is given the step count as a lower bound (the run notes this).
+#   the claims (`few-key-frequencies` passes trivially with none). With no key frequencies the
+#   restricted loss is the loss of each output's mean and the excluded loss is the training loss
+#   itself, which keeps falling after memorisation; hence the large negative `excluded-rises-first`.
+#   `grokking-delay` passes in smoke only because a seed that never generalises is given the step
+#   count as a lower bound (the run notes this).
 # * **Full: the paper's experiment.** p = 113, 30% of the pairs, the paper's model and optimiser and
 #   40k steps, on a GPU. There the paper predicts memorisation near 1.4k steps, test loss falling
 #   between about 9.4k and 14k, five or so key frequencies carrying most of the embedding, most
