@@ -12,4 +12,7 @@ lives here is what those libraries lack, written from the paper's description:
 * :mod:`.shapley`: exact Shapley values by enumeration, and the kernels and estimators of
   Lundberg & Lee 2017 (through ``shap``, ``lime`` and Captum) measured against them.
 * :mod:`.randomization`: the model- and data-randomization sanity checks (Adebayo et al. 2018).
+* :mod:`.induction`: repeated random tokens, prefix-matching and copying scores, the
+  in-context-learning score, phase-change windows and smeared keys (Olsson et al. 2022), and a
+  random baseline for composition scores (Elhage et al. 2021).
 """
