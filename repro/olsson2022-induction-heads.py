@@ -324,7 +324,10 @@ plt.show()
 #   the paper's score also starts from a non-zero level before its window (under 0.15 nats).
 # * **Ablation.** Zeroing the induction heads' outputs removes their contribution but also leaves
 #   the first layer's copying in place, so the score need not fall to zero; the paper reports that
-#   almost all in-context learning goes, which `ablation-removes-icl` reads as at least 70%.
+#   almost all in-context learning goes, which `ablation-removes-icl` reads as at least 70%. In the
+#   larger (full) model most second-layer heads pass the 0.3 prefix-matching level, so "the
+#   induction heads" are then nearly the whole second layer, and `ablation-other-head` removes a
+#   head that is itself a weak induction head.
 # * **Copying score.** The eigenvalue summary is the framework paper's test for a copying OV
 #   circuit, not the empirical copying score of the paper's table (which we could not find defined
 #   precisely enough to reimplement); the two agree in sign by construction.
@@ -337,7 +340,9 @@ plt.show()
 #   others, whose strongest head then sits in the first layer with a low prefix-matching score (and
 #   whose "induction heads" for the ablation are that first-layer head). The smoke verdicts are then
 #   inconclusive rather than wrong: the interval over three seeds straddles the bars. The full
-#   profile trains 2.5 times longer with a larger model. Before such a seed's phase change the
+#   profile trains 2.5 times longer with a larger model; in its first run four of five seeds had
+#   their phase change about a quarter of the way into training and one had none by the end, which
+#   again leaves the checks that depend on the induction head undecided across seeds. Before such a seed's phase change the
 #   two-layer model's score still rises above the one-layer model's, without a prefix-matching
 #   head: a non-induction use of the second layer (or attention too diffuse for the score to show)
 #   that this notebook does not take apart.
