@@ -15,4 +15,7 @@ lives here is what those libraries lack, written from the paper's description:
 * :mod:`.clusterability`: weight-graph n-cut, layer-wise shuffles and magnitude pruning (Filan et al. 2020, 2021).
 * :mod:`.grokking`: the Fourier basis of Z_p, key frequencies and the restricted and excluded losses
   (Nanda et al. 2023).
+* :mod:`.induction`: repeated random tokens, prefix-matching and copying scores, the
+  in-context-learning score, phase-change windows and smeared keys (Olsson et al. 2022), and a
+  random baseline for composition scores (Elhage et al. 2021).
 """
