@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -56,18 +57,24 @@ __all__ = [
 PHASES = ("not represented", "dedicated", "superposition", "neither")
 
 
-def sample_features(batch: int, density: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+def sample_features(batch: int, density: torch.Tensor, rng: np.random.Generator | torch.Generator) -> torch.Tensor:
     """Sparse features ``[instances, batch, n]``: 0 with probability ``1 - density``, else U[0, 1].
 
     ``density`` (``1 - S``) is ``[instances, n]``. One uniform draw per entry serves both the gate
-    and the value: given ``u < p``, ``u / p`` is uniform on [0, 1].
+    and the value: given ``u < p``, ``u / p`` is uniform on [0, 1]. With a NumPy generator the
+    draws are made by NumPy (several times faster than torch's on a CPU); with a torch generator,
+    on the generator's (and ``density``'s) device.
     """
     density = torch.as_tensor(density, dtype=torch.float32)
     if density.ndim != 2:
         raise ValueError("density must be [instances, n]")
     if bool((density <= 0).any()) or bool((density > 1).any()):
         raise ValueError("densities must lie in (0, 1]")
-    x = torch.rand((density.shape[0], batch, density.shape[1]), generator=generator)
+    shape = (density.shape[0], batch, density.shape[1])
+    if isinstance(rng, torch.Generator):
+        x = torch.rand(shape, generator=rng, device=density.device)
+    else:
+        x = torch.from_numpy(rng.random(shape, dtype=np.float32)).to(density.device)
     x.div_(density[:, None, :])
     return x.masked_fill_(x > 1, 0.0)
 
@@ -90,6 +97,17 @@ class ToyModels(nn.Module):
         self.W = nn.Parameter(torch.randn(instances, n, m, generator=generator) * std)
         self.b = nn.Parameter(torch.zeros(instances, n))
         self.relu = relu
+
+    @classmethod
+    def seeded(cls, seeds: list[int], per_seed: int, n: int, m: int, relu: bool = True) -> ToyModels:
+        """``per_seed`` instances for each seed, seed-major; each seed's block initialised from its own seed."""
+        model = cls(len(seeds) * per_seed, n, m, relu)
+        std = (2.0 / (n + m)) ** 0.5
+        with torch.no_grad():
+            for k, seed in enumerate(seeds):
+                gen = torch.Generator().manual_seed(int(seed))
+                model.W[k * per_seed : (k + 1) * per_seed] = torch.randn(per_seed, n, m, generator=gen) * std
+        return model
 
     @property
     def instances(self) -> int:
@@ -149,7 +167,7 @@ def train_toy_models(
     steps: int,
     batch_size: int = 1024,
     lr: float = 1e-3,
-    generator: torch.Generator | None = None,
+    rng: np.random.Generator | torch.Generator | None = None,
     eval_batch: int = 8192,
 ) -> torch.Tensor:
     """Train every instance with AdamW (constant rate, as the authors' notebook); return each one's loss.
@@ -159,16 +177,18 @@ def train_toy_models(
     closed form; a unit test checks it against autograd). The returned loss is measured on a fresh
     batch of ``eval_batch`` samples.
     """
-    density = torch.as_tensor(density, dtype=torch.float32).expand(model.instances, model.n)
-    importance = torch.as_tensor(importance, dtype=torch.float32)
+    rng = rng if rng is not None else np.random.default_rng(0)
+    device = model.W.device
+    density = torch.as_tensor(density, dtype=torch.float32).to(device).expand(model.instances, model.n)
+    importance = torch.as_tensor(importance, dtype=torch.float32).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
     for _ in range(steps):
-        x = sample_features(batch_size, density, generator)
+        x = sample_features(batch_size, density, rng)
         _, grad_W, grad_b = _loss_and_grads(model, x, importance)
         model.W.grad, model.b.grad = grad_W, grad_b
         opt.step()
     with torch.no_grad():
-        x = sample_features(eval_batch, density, generator)
+        x = sample_features(eval_batch, density, rng)
         return reconstruction_loss(x, model(x), importance)
 
 
@@ -272,51 +292,53 @@ class TwoFeatureReference:
 
 
 def two_feature_reference(
-    density: torch.Tensor, importance_extra: torch.Tensor, steps: int = 400, points: int = 120
+    density: torch.Tensor, importance_extra: torch.Tensor, steps: int = 300, points: int = 64
 ) -> TwoFeatureReference:
     """Optimise each of the three candidate solutions of the n = 2, m = 1 model on its exact loss.
 
-    Each candidate starts at its canonical point (``W = [1, 0]``, ``[0, 1]``, ``[1, -1]``, biases at
-    the optimum of the dropped feature or 0) and is refined by Adam on the quadrature loss, which
-    keeps it in its own basin; the class of each refined solution is then read off its weights as
-    for a trained model. The reference class at a point is that of the candidate with the lowest loss.
+    The candidates, as in the paper's analysis: the extra feature *not represented* (``W = [a, 0]``),
+    given a *dedicated* dimension (``W = [0, c]``), or both in *superposition* as an antipodal pair
+    (``W = [a, -c]`` with ``a, c >= 0.5``). Each is refined by Adam on the quadrature loss within its
+    family (biases free); the reference class at a point is the family with the lowest loss, and the
+    margin is how much worse the runner-up family is, relative to the best.
     """
     p = torch.as_tensor(density, dtype=torch.float64)
     r = torch.as_tensor(importance_extra, dtype=torch.float64)
     k = p.shape[0]
-    starts = {
-        "not represented": (torch.tensor([1.0, 0.0]), torch.stack([torch.zeros_like(p), p / 2], -1)),
-        "dedicated": (torch.tensor([0.0, 1.0]), torch.stack([p / 2, torch.zeros_like(p)], -1)),
-        "superposition": (torch.tensor([1.0, -1.0]), torch.zeros(k, 2, dtype=torch.float64)),
+    one = torch.ones(k, dtype=torch.float64)
+    zero = torch.zeros(k, dtype=torch.float64)
+    # free parameters per family: two weight magnitudes (u, v) and the biases
+    families = {
+        "not represented": lambda u, v: torch.stack([u, zero], -1),
+        "dedicated": lambda u, v: torch.stack([zero, v], -1),
+        "superposition": lambda u, v: torch.stack([0.5 + torch.nn.functional.softplus(u), -0.5 - torch.nn.functional.softplus(v)], -1),
+    }
+    inits = {
+        "not represented": (one, zero, torch.stack([zero, p / 2], -1)),
+        "dedicated": (zero, one, torch.stack([p / 2, zero], -1)),
+        "superposition": (0.54 * one, 0.54 * one, torch.stack([zero, zero], -1)),  # softplus(0.54) = 1.0 - 0.5
     }
     losses: dict[str, torch.Tensor] = {}
     weights: dict[str, torch.Tensor] = {}
-    for name, (w0, b0) in starts.items():
-        W = w0.to(torch.float64).expand(k, 2).clone().requires_grad_(True)
-        b = b0.clone().requires_grad_(True)
-        opt = torch.optim.Adam([W, b], lr=0.01)
+    for name, make in families.items():
+        u0, v0, b0 = inits[name]
+        u, v, b = (t.clone().requires_grad_(True) for t in (u0, v0, b0))
+        opt = torch.optim.Adam([u, v, b], lr=0.02)
         for _ in range(steps):
-            loss = two_feature_expected_loss(W, b, p, r, points).sum()
+            loss = two_feature_expected_loss(make(u, v), b, p, r, points).sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
         with torch.no_grad():
-            losses[name] = two_feature_expected_loss(W, b, p, r, points)
-            weights[name] = W.detach().clone()
-    stacked = torch.stack([losses[name] for name in starts], -1)  # [K, 3]
-    best = stacked.argmin(-1)
-    names = list(starts)
-    phase, W_best, margin = [], torch.zeros(k, 2, dtype=torch.float64), torch.zeros(k, dtype=torch.float64)
-    for i in range(k):
-        Wi = weights[names[int(best[i])]][i]
-        cls = two_feature_class(float(Wi[0].abs()), float(Wi[1].abs()))
-        phase.append(cls)
-        W_best[i] = Wi
-        others = [
-            float(losses[n][i])
-            for n in names
-            if two_feature_class(float(weights[n][i][0].abs()), float(weights[n][i][1].abs())) != cls
-        ]
-        lo = float(stacked[i, best[i]])
-        margin[i] = (min(others) - lo) / max(lo, 1e-12) if others else float("inf")
-    return TwoFeatureReference(phase=phase, loss=stacked.min(-1).values, margin=margin, losses=losses, W=W_best)
+            losses[name] = two_feature_expected_loss(make(u, v), b, p, r, points)
+            weights[name] = make(u, v).detach().clone()
+    names = list(families)
+    stacked = torch.stack([losses[name] for name in names], -1)  # [K, 3]
+    order = stacked.argsort(-1)
+    best, second = order[:, 0], order[:, 1]
+    lo = stacked.gather(-1, best[:, None])[:, 0]
+    margin = (stacked.gather(-1, second[:, None])[:, 0] - lo) / lo.clamp_min(1e-12)
+    W_best = torch.stack([weights[names[int(best[i])]][i] for i in range(k)])
+    return TwoFeatureReference(
+        phase=[names[int(i)] for i in best], loss=lo, margin=margin, losses=losses, W=W_best
+    )
