@@ -161,8 +161,14 @@ for k, seed in enumerate(cfg.seeds):
         linear_counts=[int(c) for c in rep["linear"].sum(-1)],
     )
 for row, seed in zip(demo, demo.keys(), strict=True):
-    print(f"seed {seed}: represented features per sparsity {S1}: ReLU {row['relu_counts']}, linear {row['linear_counts']}")
-print(demo.spread(["loss_ratio", "relu_dense_count", "relu_sparse_count", "linear_max_count", "sup_rise", "linear_max_sup"]))
+    print(
+        f"seed {seed}: represented features per sparsity {S1}: ReLU {row['relu_counts']}, linear {row['linear_counts']}"
+    )
+print(
+    demo.spread(
+        ["loss_ratio", "relu_dense_count", "relu_sparse_count", "linear_max_count", "sup_rise", "linear_max_sup"]
+    )
+)
 
 # %%
 run.measure("toy-models-trained", demo.labelled("loss_ratio"))
@@ -271,7 +277,10 @@ for j in range(G):
     print(f"  p={p_grid[j]:<6.3g} " + " | ".join(cells))
 print(phase.spread())
 reference_ok = all(reference.phase[grid_index(*pt)] == region for pt, region in PAPER_POINTS.values())
-print("reference at the paper's points:", {name: reference.phase[grid_index(*pt)] for name, (pt, _) in PAPER_POINTS.items()})
+print(
+    "reference at the paper's points:",
+    {name: reference.phase[grid_index(*pt)] for name, (pt, _) in PAPER_POINTS.items()},
+)
 
 # %%
 run.measure("phase-models-trained", phase.labelled("own_ratio"))
@@ -304,13 +313,16 @@ for q in range(n_pts):
     majority.append(max(set(votes), key=votes.count))
     split.append(len(set(votes)) > 1)
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), dpi=80, sharey=True)
-for ax, title, classes in ((axes[0], "analytic reference", reference.phase), (axes[1], "trained (majority of seeds)", majority)):
+for ax, title, classes in (
+    (axes[0], "analytic reference", reference.phase),
+    (axes[1], "trained (majority of seeds)", majority),
+):
     ax.imshow(to_grid(classes), cmap=cmap, vmin=0, vmax=3, origin="upper", extent=(-0.5, G - 0.5, G - 0.5, -0.5))
     ax.set_xticks(range(G), [f"{r:.2g}" for r in r_grid], fontsize=7)
     ax.set_yticks(range(G), [f"{p:.2g}" for p in p_grid], fontsize=7)
     ax.set_xlabel("relative importance of the extra feature")
     ax.set_title(title, fontsize=9)
-    for name, ((r, p), region) in PAPER_POINTS.items():
+    for (r, p), _ in PAPER_POINTS.values():
         q = grid_index(r, p)
         i, j = points[q]
         ax.scatter([i], [j], s=160, facecolors="none", edgecolors="k", linewidths=1.5)

@@ -12,4 +12,6 @@ lives here is what those libraries lack, written from the paper's description:
 * :mod:`.shapley`: exact Shapley values by enumeration, and the kernels and estimators of
   Lundberg & Lee 2017 (through ``shap``, ``lime`` and Captum) measured against them.
 * :mod:`.randomization`: the model- and data-randomization sanity checks (Adebayo et al. 2018).
+* :mod:`.superposition`: batched toy models of superposition, feature dimensionality and the
+  two-feature phase reference (Elhage et al. 2022).
 """

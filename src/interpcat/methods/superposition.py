@@ -211,7 +211,7 @@ def _projections(W: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tenso
 
 def superposition(W: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     """``sum_{j != i} (W_i_hat . W_j)^2`` per feature (the paper's colour for 'in superposition')."""
-    squared, norms = _projections(W, eps)
+    squared, _ = _projections(W, eps)
     out = squared.sum(-1) - torch.diagonal(squared, dim1=-2, dim2=-1)
     return out if torch.as_tensor(W).ndim == 3 else out[0]
 
@@ -311,7 +311,9 @@ def two_feature_reference(
     families = {
         "not represented": lambda u, v: torch.stack([u, zero], -1),
         "dedicated": lambda u, v: torch.stack([zero, v], -1),
-        "superposition": lambda u, v: torch.stack([0.5 + torch.nn.functional.softplus(u), -0.5 - torch.nn.functional.softplus(v)], -1),
+        "superposition": lambda u, v: torch.stack(
+            [0.5 + torch.nn.functional.softplus(u), -0.5 - torch.nn.functional.softplus(v)], -1
+        ),
     }
     inits = {
         "not represented": (one, zero, torch.stack([zero, p / 2], -1)),
@@ -339,6 +341,4 @@ def two_feature_reference(
     lo = stacked.gather(-1, best[:, None])[:, 0]
     margin = (stacked.gather(-1, second[:, None])[:, 0] - lo) / lo.clamp_min(1e-12)
     W_best = torch.stack([weights[names[int(best[i])]][i] for i in range(k)])
-    return TwoFeatureReference(
-        phase=[names[int(i)] for i in best], loss=lo, margin=margin, losses=losses, W=W_best
-    )
+    return TwoFeatureReference(phase=[names[int(i)] for i in best], loss=lo, margin=margin, losses=losses, W=W_best)
