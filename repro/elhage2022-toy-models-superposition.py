@@ -460,6 +460,12 @@ plt.show()
 #   not-represented solution where the reference prefers superposition), and at the sparsest
 #   densities both features are rarely active together, so the cost of superposition is learned from
 #   few samples; the printed grid shows, per point, the reference class and each seed's class.
+#   One local minimum recurs in our runs: both weights of the same sign, one of them shrunk to about
+#   0.4, with a negative bias filtering the interference. It reads as "not represented" or
+#   "dedicated" by the 0.5 cut, or as "superposition" when both norms pass it, although it is not the
+#   antipodal pair; its loss is many times the optimum of the class it is read as, which is what
+#   `phase-models-trained` flags. Escaping it needs one weight to pass through zero. Whether the
+#   paper's trained diagram kept the best of several runs per point we have not checked; we train one.
 # * **Claim 3.** Our sweep has fewer features and dimensions than the paper's 400 and 30, and fewer
 #   training steps, which the paper's notebook notes matter for the clean clusters: under-trained
 #   models sit between fractions. The chance level of `dimensionality-near-fractions` is a uniform
