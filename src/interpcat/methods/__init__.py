@@ -18,4 +18,6 @@ lives here is what those libraries lack, written from the paper's description:
 * :mod:`.induction`: repeated random tokens, prefix-matching and copying scores, the
   in-context-learning score, phase-change windows and smeared keys (Olsson et al. 2022), and a
   random baseline for composition scores (Elhage et al. 2021).
+* :mod:`.superposition`: batched toy models of superposition, feature dimensionality and the
+  two-feature phase reference (Elhage et al. 2022).
 """
