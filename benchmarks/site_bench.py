@@ -3,7 +3,8 @@
     python benchmarks/site_bench.py --n 1000 --n 5000
 
 Prints build seconds for both, their ratio (the generator's overhead), HTML bytes per record page
-and search-index bytes per record.
+and search-index bytes per record; where Zensical is installed, also the time to render the records
+as a plain docs tree (``interpcat site render``) and to build that tree with Zensical.
 """
 
 from __future__ import annotations
@@ -66,6 +67,27 @@ def _build(project: Path) -> float:
     return time.perf_counter() - start
 
 
+def _build_zensical(project: Path) -> tuple[float, float, float] | None:
+    """Render the project as a plain docs tree and build it with Zensical: seconds, and KB per record page."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "zensical").exists():
+        return None
+    tree = project / "build" / "tree"
+    start = time.perf_counter()
+    subprocess.run(
+        [str(bin_dir / "interpcat"), "site", "render", str(tree), "--root", str(project)],
+        check=True,
+        capture_output=True,
+    )
+    rendered = time.perf_counter()
+    subprocess.run(
+        [str(bin_dir / "zensical"), "build", "-f", str(tree / "mkdocs.yml")], cwd=tree, check=True, capture_output=True
+    )
+    built = time.perf_counter()
+    pages = list((tree / "site" / "papers").glob("synthetic-*/index.html"))
+    return rendered - start, built - rendered, sum(p.stat().st_size for p in pages) / len(pages) / 1024
+
+
 def measure(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         records = _project(Path(tmp), n, plain=False)
@@ -84,6 +106,12 @@ def measure(n: int) -> None:
             f"  overhead: {t_records / t_plain - 1:+.0%}   search index: {index / n / 1024:.2f} KB per record "
             f"({index / 1e6:.1f} MB)"
         )
+        zensical = _build_zensical(records)
+        if zensical is not None:
+            render, build, kb = zensical
+            print(
+                f"  rendered tree + Zensical: render {render:6.1f} s, build {build:6.1f} s   ({kb:.1f} KB per record page)"
+            )
 
 
 def main() -> None:
