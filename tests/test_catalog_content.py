@@ -30,11 +30,11 @@ def test_each_paper_has_one_to_four_claims_and_a_short_summary(paper) -> None:  
 
 
 def test_claims_carry_numbers() -> None:
-    # The aim is most claims; a third is what could be verified against primary sources so far
-    # (many result tables were out of reach offline). This guards against losing numbers.
+    # At least 60 % of claims carry a located number (issue 16); the rest are qualitative by nature
+    # (essays, theorems, figures without values) or their tables were out of reach offline.
     claims = [c for p in PAPERS for c in p.claims]
     numeric = [c for c in claims if c.reported.value is not None]
-    assert len(numeric) / len(claims) >= 1 / 3, f"only {len(numeric)} of {len(claims)} claims carry a reported number"
+    assert len(numeric) / len(claims) >= 0.6, f"only {len(numeric)} of {len(claims)} claims carry a reported number"
 
 
 def test_every_notebook_is_linked_from_a_claim_and_has_smoke_results() -> None:
