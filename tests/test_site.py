@@ -597,3 +597,41 @@ def test_render_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
     (tmp_path / "out" / "precious.txt").write_text("keep")
     assert main(["site", "render", str(tmp_path / "out"), "--root", str(FIXTURE)]) == 1
     assert (tmp_path / "out" / "precious.txt").is_file()
+
+
+def test_a_strip_of_many_values_is_a_box_plot_of_constant_size() -> None:
+    from interpcat.records import CheckSpec
+    from interpcat.results import CheckResult
+    from interpcat.site.strip import MAX_POINTS, strip_svg
+
+    spec = CheckSpec.model_validate(
+        {
+            "id": "many-values",
+            "role": "primary",
+            "measures": "m",
+            "unit": "example",
+            "expect": {"at_least": 0.5},
+            "rationale": "r",
+        }
+    )
+
+    def svg(n: int) -> str:
+        values = [i / n for i in range(n)]
+        check = CheckResult.model_validate(
+            {
+                **spec.model_dump(include={"id", "role", "measures", "unit", "aggregate"}),
+                "expected": ">= 0.5",
+                "expect": {"at_least": 0.5},
+                "expectation_sha256": spec.expectation_sha256(),
+                "values": values,
+                "interval": [0.4, 0.6],
+                "outcome": "met",
+                "reason": "r",
+            }
+        )
+        return strip_svg(check, spec)
+
+    few, many, very_many = svg(MAX_POINTS), svg(500), svg(5000)
+    assert few.count("<circle") == MAX_POINTS and "quartiles" not in few
+    assert "<circle" not in many and 'class="ic-strip-box"' in many and "500 values (quartiles and range)" in many
+    assert len(very_many) - len(many) < 10  # only the count in the label grows

@@ -11,6 +11,15 @@ from ..records import CheckSpec
 from ..results import CheckResult
 
 WIDTH, HEIGHT, PAD = 132, 20, 6
+MAX_POINTS = 40  # above this, the values are drawn as a box plot, so a page stays small
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    """Linear-interpolation quantile of already sorted values."""
+    pos = q * (len(ordered) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def _finite(values: list[float]) -> list[float]:
@@ -38,7 +47,8 @@ def strip_svg(check: CheckResult | None, spec: CheckSpec) -> str:
 
     parts = [
         f'<svg class="ic-strip" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{len(values)} values, interval and threshold">'
+        f'role="img" aria-label="{len(values)} values{" (quartiles and range)" if len(values) > MAX_POINTS else ""}, '
+        'interval and threshold">'
     ]
     # The accepted region, shaded.
     left = x(max(lo_b, a)) if math.isfinite(lo_b) else PAD
@@ -50,7 +60,16 @@ def strip_svg(check: CheckResult | None, spec: CheckSpec) -> str:
         lo, hi = check.interval
         y = HEIGHT / 2
         parts.append(f'<line class="ic-strip-ci" x1="{x(lo)}" x2="{x(hi)}" y1="{y}" y2="{y}"/>')
-    for v in values:
-        parts.append(f'<circle class="ic-strip-pt" cx="{x(v)}" cy="{HEIGHT / 2}" r="2.5"/>')
+    if len(values) <= MAX_POINTS:
+        for v in values:
+            parts.append(f'<circle class="ic-strip-pt" cx="{x(v)}" cy="{HEIGHT / 2}" r="2.5"/>')
+    else:  # many units (examples, images): a box of the quartiles and a whisker from min to max
+        q1, med, q3 = (_quantile(sorted(values), q) for q in (0.25, 0.5, 0.75))
+        y = HEIGHT / 2
+        parts.append(f'<line class="ic-strip-pt" x1="{x(min(values))}" x2="{x(max(values))}" y1="{y}" y2="{y}"/>')
+        parts.append(
+            f'<rect class="ic-strip-box" x="{x(q1)}" y="{y - 3}" width="{max(0.5, x(q3) - x(q1))}" height="6"/>'
+        )
+        parts.append(f'<line class="ic-strip-med" x1="{x(med)}" x2="{x(med)}" y1="{y - 4}" y2="{y + 4}"/>')
     parts.append("</svg>")
     return "".join(parts)
