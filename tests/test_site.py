@@ -635,3 +635,15 @@ def test_a_strip_of_many_values_is_a_box_plot_of_constant_size() -> None:
     assert few.count("<circle") == MAX_POINTS and "quartiles" not in few
     assert "<circle" not in many and 'class="ic-strip-box"' in many and "500 values (quartiles and range)" in many
     assert len(very_many) - len(many) < 10  # only the count in the label grows
+
+
+def test_compacting_keeps_preformatted_text_and_drops_indentation() -> None:
+    from interpcat.site.compact import compact_html
+
+    page = (
+        "<div>\n    <p>a\n      b</p>\n\n   \n  <pre>  x\n\n    y</pre>\n  <script>\n  var s = '  ';\n</script>\n</div>"
+    )
+    out = compact_html(page)
+    assert "<pre>  x\n\n    y</pre>" in out and "<script>\n  var s = '  ';\n</script>" in out
+    assert "<div>\n<p>a\nb</p>\n<pre>" in out
+    assert compact_html(out) == out

@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from interpcat.problems import CatalogError
+from interpcat.site.compact import compact_html
 from interpcat.site.render import build_site
 
 log = logging.getLogger("mkdocs.plugins.interpcat")
@@ -60,3 +61,7 @@ def on_serve(server: object, config: MkDocsConfig, builder: object) -> object:
 
 def on_page_content(html: str, page: Page, **kwargs: object) -> str:
     return _bodies.get(page.file.src_uri, html)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return compact_html(output)
