@@ -420,6 +420,8 @@ class _CrossChecker:
                     f"no paper record with id {rel.paper!r}{hint}",
                     "unknown-reference",
                 )
+        if paper.original is not None:
+            self.check_rankings(paper)
         seen: set[str] = set()
         for i, claim in enumerate(paper.claims):
             if claim.id in seen:
@@ -445,6 +447,39 @@ class _CrossChecker:
                     )
             if isinstance(claim.reproduction, NotebookReproduction):
                 self.check_notebook(pid, i, claim.reproduction)
+
+    def check_rankings(self, paper: Paper) -> None:
+        """A ranking names known methods and checks that this record's claims declare."""
+        assert paper.original is not None
+        own: set[str] = set()
+        for claim in paper.claims:
+            if isinstance(claim.reproduction, NotebookReproduction):
+                own.update(claim.reproduction.check_ids())
+        for r, ranking in enumerate(paper.original.rankings):
+            for e, entry in enumerate(ranking.entries):
+                loc: Loc = ("original", "rankings", r, "entries", e)
+                if not self.exists("methods", entry.method):
+                    close = difflib.get_close_matches(entry.method, list(self.catalog.methods), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    self.report(
+                        "papers",
+                        paper.id,
+                        (*loc, "method"),
+                        f"no method record with id {entry.method!r}{hint}",
+                        "unknown-reference",
+                    )
+                named = [(("score",), entry.score), *((("columns", k), c) for k, c in enumerate(entry.columns))]
+                for where, cid in named:
+                    if cid not in own:
+                        close = difflib.get_close_matches(cid, sorted(own), n=1)
+                        hint = f"; did you mean {close[0]!r}?" if close else ""
+                        self.report(
+                            "papers",
+                            paper.id,
+                            (*loc, *where),
+                            f"no claim of this record declares a check {cid!r}{hint}",
+                            "unknown-reference",
+                        )
 
     def scan(self, notebook: str) -> NotebookScan | None:
         if notebook not in self._notebooks:

@@ -366,6 +366,46 @@ class Credit(_Model):
     role: Role
 
 
+class RankEntry(_Model):
+    """One row of a ranking: a method and the checks that score it."""
+
+    method: RecordId = Field(description="Method id")
+    score: RecordId = Field(description="Check (of this record's notebook) whose per-unit values give the score")
+    columns: list[RecordId] = Field(
+        default_factory=list, description="Checks shown beside the score, one per column of the ranking, in order"
+    )
+
+
+class Ranking(_Model):
+    """Methods ordered by one measured score, with intervals over seeds."""
+
+    title: Line = Field(description="What is ranked, on which task")
+    score: Line = Field(description="The score in words, with its unit")
+    better: Literal["lower", "higher"] = Field(description="Which direction ranks a method first")
+    columns: list[Line] = Field(default_factory=list, description="Headings of the extra columns")
+    entries: Annotated[list[RankEntry], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _columns_match(self) -> Ranking:
+        for entry in self.entries:
+            if len(entry.columns) != len(self.columns):
+                raise PydanticCustomError(
+                    "columns",
+                    "entry for {method!r} lists {n} column checks; the ranking has {k} columns",
+                    {"method": entry.method, "n": len(entry.columns), "k": len(self.columns)},
+                )
+        return self
+
+
+class OriginalEvaluation(_Model):
+    """Marks a record as the catalog's own evaluation: no paper's numbers are being reproduced."""
+
+    proposed_in: Line = Field(description="Where the idea was proposed: author, title, venue, year")
+    url: HttpUrl | None = Field(None, description="Link to the proposal")
+    note: Text = Field(description="What the proposal left open and what we chose, in our own words")
+    rankings: list[Ranking] = Field(default_factory=list)
+
+
 class Paper(_Model):
     """A paper: bibliographic facts, summary, methods, criteria and claims."""
 
@@ -386,6 +426,9 @@ class Paper(_Model):
     claims: Annotated[list[Claim], Field(min_length=1)]
     related: list[Related] = Field(default_factory=list)
     credits: list[Credit] = Field(default_factory=list)
+    original: OriginalEvaluation | None = Field(
+        None, description="Set on the catalog's own evaluations (benchmarks we designed), never on papers"
+    )
 
 
 class Method(_Model):
