@@ -32,7 +32,8 @@ def test_each_paper_has_one_to_four_claims_and_a_short_summary(paper) -> None:  
 def test_claims_carry_numbers() -> None:
     # At least 60 % of claims carry a located number (issue 16); the rest are qualitative by nature
     # (essays, theorems, figures without values) or their tables were out of reach offline.
-    claims = [c for p in PAPERS for c in p.claims]
+    # The catalog's own evaluations have no paper's number to carry, so they do not count.
+    claims = [c for p in PAPERS if p.original is None for c in p.claims]
     numeric = [c for c in claims if c.reported.value is not None]
     assert len(numeric) / len(claims) >= 0.6, f"only {len(numeric)} of {len(claims)} claims carry a reported number"
 

@@ -647,3 +647,47 @@ def test_compacting_keeps_preformatted_text_and_drops_indentation() -> None:
     assert "<pre>  x\n\n    y</pre>" in out and "<script>\n  var s = '  ';\n</script>" in out
     assert "<div>\n<p>a\nb</p>\n<pre>" in out
     assert compact_html(out) == out
+
+
+def test_original_evaluation_ranking_and_implementation_variants(tmp_path: Path) -> None:
+    from interpcat.site.render import load_site
+
+    project = make_site_project(tmp_path / "project")
+    methods = project / "catalog" / "methods"
+    (methods / "toy-gradient-b.yaml").write_text(
+        (methods / "toy-gradient.yaml").read_text().replace("id: toy-gradient", "id: toy-gradient-b")
+    )
+    paper = project / "catalog" / "papers" / "alpha2020-example.yaml"
+    text = paper.read_text()
+    text = text.replace("methods: [toy-gradient]\ncriteria", "methods: [toy-gradient, toy-gradient-b]\ncriteria", 1)
+    text = text.replace(
+        "measures: toy value of the method\n", "measures: toy value of the method\n          variant: 'library: a'\n"
+    )
+    text = text.replace(
+        "measures: an identity that always holds\n",
+        "measures: toy value of the method\n          variant: 'library: b'\n",
+    )
+    text += (
+        "original:\n  proposed_in: A blog post, 2022\n  note: We chose the toy task.\n  rankings:\n"
+        "    - {title: Toy task, score: toy value, better: higher, columns: [trained],\n"
+        "       entries: [{method: toy-gradient, score: toy-check, columns: [toy-precondition]},\n"
+        "                 {method: toy-gradient-b, score: toy-control, columns: [toy-precondition]}]}\n"
+    )
+    paper.write_text(text)
+    _write_fixture_results(project)
+    site = load_site(project)
+    pages = site.build_pages()
+
+    html = pages["papers/alpha2020-example.md"].html
+    assert "Original evaluation, not a reproduction." in html and "A blog post, 2022" in html
+    ranking = html[html.index('id="ranking-1"') : html.index("Claims: reported vs. reproduced")]
+    assert ranking.index("toy-gradient-b/") < ranking.index("toy-gradient/")  # 1.0 ranks above 0.91
+    variants = html[html.index('id="implementation-variants"') :]
+    assert "<code>a</code>" in variants and "<code>b</code>" in variants and "0.09" in variants
+    dashboard = pages["dashboard.md"].html
+    assert "toy value of the method" in dashboard[dashboard.index('id="implementation-variants"') :]
+    method = pages["methods/toy-gradient.md"].html
+    assert "In the catalog&#39;s own benchmarks" in method or "In the catalog's own benchmarks" in method
+    assert "rank 2 of 2" in method
+    index = pages["methods/index.md"].html
+    assert "Toy task</a>: 1 of 2" in index and "Toy task</a>: 2 of 2" in index

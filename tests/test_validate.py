@@ -301,3 +301,35 @@ def test_cli_missing_catalog(
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 1
     assert "catalog folder not found" in capsys.readouterr().out
+
+
+ORIGINAL = """original:
+  proposed_in: A blog post, 2022
+  note: We chose the task and the schedule.
+  rankings:
+    - title: Toy task
+      score: toy value
+      better: lower
+      columns: [precondition]
+      entries:
+        - {method: toy-gradient, score: toy-check, columns: [toy-precondition]}
+        - {method: toy-gradient-typo, score: toy-chek, columns: [toy-precondition]}
+"""
+
+
+def test_a_ranking_names_known_methods_and_the_records_own_checks(project: Path) -> None:
+    text = (project / PAPER).read_text(encoding="utf-8") + ORIGINAL
+    problems = problems_after(project, PAPER, text)
+    found = {(p.field, p.code) for p in problems}
+    assert ("original.rankings[0].entries[1].method", "unknown-reference") in found
+    assert ("original.rankings[0].entries[1].score", "unknown-reference") in found
+    assert len(problems) == 2, problems
+    assert any("did you mean 'toy-check'" in p.message for p in problems)
+
+
+def test_a_ranking_entry_has_one_check_per_column(project: Path) -> None:
+    text = (project / PAPER).read_text(encoding="utf-8") + ORIGINAL.replace(
+        "columns: [toy-precondition]}\n        - {method: toy-gradient-typo", "columns: []}\n        - {method: xx"
+    )
+    problems = problems_after(project, PAPER, text)
+    assert any("lists 0 column checks; the ranking has 1 columns" in p.message for p in problems), problems

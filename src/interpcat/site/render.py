@@ -21,7 +21,7 @@ from ..audit import STATE_LABELS, Audit, CheckAudit
 from ..catalog import Catalog, claim_checks, claim_criteria, claim_methods
 from ..export import paper_bibtex
 from ..history import Flip, History
-from ..records import CheckSpec, Claim, NotebookReproduction, Paper
+from ..records import CheckSpec, Claim, NotebookReproduction, Paper, Ranking
 from ..results import PROFILES, CheckResult, ClaimOutcome, Results, claim_status
 from .data import DOWNLOADS, INDEX, paper_json
 from .notebooks import notebook_html, source_html
@@ -118,6 +118,76 @@ class ClaimRow:
     def reason(self) -> str | None:
         repro = self.claim.reproduction
         return None if isinstance(repro, NotebookReproduction) else repro.reason
+
+
+@dataclass
+class RankRow:
+    """One method's line in a ranking, for one profile."""
+
+    rank: int | None  # None: no score in this run
+    method: str
+    score: CheckResult | None
+    columns: list[CheckResult | None]
+    tied_with_previous: bool = False  # the intervals of this and the row above overlap
+
+
+@dataclass
+class RankTable:
+    """A ranking of an original evaluation, with its rows per profile that has results."""
+
+    ranking: Ranking
+    profiles: dict[str, list[RankRow]]
+
+
+@dataclass
+class VariantGroup:
+    """One quantity measured with several implementations ('library: ...' variants) of a method."""
+
+    paper: Paper
+    claim: Claim
+    measures: str
+    variants: list[tuple[str, dict[str, CheckResult | None]]]  # (library, result per profile)
+
+    def spread(self, profile: str) -> float | None:
+        """Largest minus smallest mean over the implementations (numbers only; None if fewer than two)."""
+        stats = [
+            float(r.statistic)
+            for _, per in self.variants
+            if (r := per.get(profile)) is not None
+            and isinstance(r.statistic, (int, float))
+            and not isinstance(r.statistic, bool)
+        ]
+        return max(stats) - min(stats) if len(stats) >= 2 else None
+
+
+LIBRARY_PREFIX = "library:"
+
+
+def _ranked(ranking: Ranking, result: Any) -> list[RankRow]:
+    rows = []
+    for entry in ranking.entries:
+        score = result.check(entry.score) if result else None
+        rows.append(RankRow(None, entry.method, score, [result.check(c) if result else None for c in entry.columns]))
+
+    def key(row: RankRow) -> tuple[int, float]:
+        stat = row.score.statistic if row.score is not None else None
+        if not isinstance(stat, (int, float)) or isinstance(stat, bool):
+            return (1, 0.0)
+        return (0, float(stat) if ranking.better == "lower" else -float(stat))
+
+    rows.sort(key=key)
+    rank = 0
+    for i, row in enumerate(rows):
+        if key(row)[0] == 1:
+            continue
+        rank += 1
+        row.rank = rank
+        above = rows[i - 1] if i else None
+        if above is not None and above.score and row.score and above.score.interval and row.score.interval:
+            lo, hi = row.score.interval
+            alo, ahi = above.score.interval
+            row.tied_with_previous = lo <= ahi and alo <= hi
+    return rows
 
 
 class SiteBuilder:
@@ -219,6 +289,63 @@ class SiteBuilder:
         counts = Counter(r.status for r in rows)
         return [(v, counts[v]) for v in VERDICT_ORDER if counts[v]]
 
+    def rankings(self, paper: Paper) -> list[RankTable]:
+        """An original evaluation's rankings, ordered by the measured score in each profile."""
+        if paper.original is None:
+            return []
+        notebooks = [c.reproduction.notebook for c in paper.claims if isinstance(c.reproduction, NotebookReproduction)]
+        tables = []
+        for ranking in paper.original.rankings:
+            per_profile = {}
+            for profile in PROFILES:
+                result = next((r for nb in notebooks if (r := self.results.by_notebook.get((profile, nb)))), None)
+                if result is not None:
+                    per_profile[profile] = _ranked(ranking, result)
+            tables.append(RankTable(ranking, per_profile))
+        return tables
+
+    def method_rankings(self, method_id: str) -> list[tuple[Paper, Ranking, dict[str, RankRow]]]:
+        """Where an original evaluation ranks this method: (record, ranking, its row per profile)."""
+        out = []
+        for paper in self.sorted_papers():
+            for table in self.rankings(paper):
+                mine = {
+                    profile: row for profile, rows in table.profiles.items() for row in rows if row.method == method_id
+                }
+                if any(e.method == method_id for e in table.ranking.entries):
+                    out.append((paper, table.ranking, mine))
+        return out
+
+    def measured_about_method(self, method_id: str) -> list[tuple[str, list[ClaimRow]]]:
+        """Claims about a method that a notebook checks, grouped by the criterion they measure."""
+        groups: dict[str, list[ClaimRow]] = defaultdict(list)
+        for paper, claim in self.catalog.claims_about_method(method_id):
+            if paper.original is not None or not isinstance(claim.reproduction, NotebookReproduction):
+                continue
+            row = self.claim_row(paper, claim)
+            for k in claim_criteria(paper, claim) or [""]:
+                groups[k].append(row)
+        named = sorted((k for k in groups if k), key=lambda k: self.catalog.criteria[k].name.lower())
+        return [(k, groups[k]) for k in named] + ([("", groups[""])] if "" in groups else [])
+
+    def variant_groups(self, paper: Paper) -> list[VariantGroup]:
+        """Quantities this paper's notebook measured with two or more implementations."""
+        groups: dict[tuple[str, str], VariantGroup] = {}
+        seen: set[str] = set()
+        for row in self.rows(paper):
+            for check in row.checks:
+                variant = check.spec.variant or ""
+                if not variant.lower().startswith(LIBRARY_PREFIX) or check.spec.id in seen:
+                    continue
+                seen.add(check.spec.id)
+                key = (row.claim.id, check.spec.measures)
+                group = groups.setdefault(key, VariantGroup(paper, row.claim, check.spec.measures, []))
+                group.variants.append((variant[len(LIBRARY_PREFIX) :].strip(), check.results))
+        return [g for g in groups.values() if len(g.variants) >= 2]
+
+    def all_variant_groups(self) -> list[VariantGroup]:
+        return [g for p in self.sorted_papers() for g in self.variant_groups(p)]
+
     # ---------------------------------------------------------------- pages
 
     def render(self, template: str, src: str, title: str, *, searchable: bool = True, **context: Any) -> GeneratedPage:
@@ -257,6 +384,8 @@ class SiteBuilder:
                 bibtex=paper_bibtex(paper),
                 incoming=c.incoming_relations.get(paper.id, []),
                 introduced=c.methods_introduced_by(paper.id),
+                rankings=self.rankings(paper),
+                variants=self.variant_groups(paper),
             )
         methods = sorted(c.methods.values(), key=lambda m: m.name.lower())
         pages["methods/index.md"] = self.render("methods_index.html", "methods/index.md", "Methods", methods=methods)
@@ -271,6 +400,7 @@ class SiteBuilder:
                 papers=c.papers_using_method(method.id),
                 rows=claims,
                 origin=c.papers.get(method.introduced_by or ""),
+                placements=self.method_rankings(method.id),
             )
         criteria = sorted(c.criteria.values(), key=lambda k: k.name.lower())
         pages["criteria/index.md"] = self.render(
@@ -355,6 +485,7 @@ class SiteBuilder:
             "flips": self.flips()[:20],
             "costs": self.costs(),
             "history_available": self.history.available,
+            "variants": self.all_variant_groups(),
         }
 
     def costs(self) -> dict[str, dict[str, Any]]:
