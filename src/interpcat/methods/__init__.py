@@ -20,4 +20,6 @@ lives here is what those libraries lack, written from the paper's description:
   random baseline for composition scores (Elhage et al. 2021).
 * :mod:`.superposition`: batched toy models of superposition, feature dimensionality and the
   two-feature phase reference (Elhage et al. 2022).
+* :mod:`.negative_xil`: attribution penalties (input gradients, gradient x input, Integrated Gradients,
+  SmoothGrad, region occlusion) for the catalog's negative-XIL evaluation (Pope 2022).
 """
