@@ -43,7 +43,8 @@
 # | prototypes | 10 per class (2,000), 1x1xD, initialised U[0, 1] | 10 per class (100), 1x1x16, U[0, 1] |
 # | similarity, last layer | log((d + 1) / (d + 1e-4)) of the smallest squared L2 distance; weights 1 to the own class, -0.5 to others | the same (`interpcat.methods.protopnet`) |
 # | losses | CE + 0.8 Clst - 0.08 Sep; last layer: CE + 1e-4 L1 on wrong-class weights | the same |
-# | schedule | 5 warm-up epochs (backbone frozen), joint epochs, a push every 10 epochs each followed by 20 last-layer epochs | no warm-up (the backbone is not pretrained, so freezing it would freeze random features); 8 (smoke) or 12 (full) joint epochs with Adam (lr 2e-3; prototypes 3e-3, the paper's), then one push and 20 last-layer epochs (lr 1e-3) |
+# | pretraining | ImageNet, for the base network and the ProtoPNet alike | a stand-in: the base CNN is first trained on the training split for 8 (smoke) or 10 (full) epochs, and both networks start from its convolutions; the base CNN then trains on as the plain classifier |
+# | schedule | 5 warm-up epochs (backbone frozen; add-on and prototypes at lr 3e-3), joint epochs, a push every 10 epochs each followed by 20 last-layer epochs | 2 (smoke) or 3 (full) warm-up epochs as in the paper (lr 3e-3), then 4 (smoke) or 6 (full) joint epochs with Adam (lr 2e-3; prototypes 3e-3, the paper's), the same number of epochs the base CNN fine-tunes for, then one push and 20 last-layer epochs (lr 1e-3) |
 # | runs | one per backbone | 3 seeds (smoke), 5 (full): split and initialisation |
 #
 # The remaining gap to the paper's scale: fine-grained photographs with 200 classes and pretrained
@@ -71,8 +72,8 @@ run = Reproduction(paper="chen2019-this-looks-like-that", seed=0)
 mnist = mnist_digits(run.profile)
 run.data(**mnist.provenance())
 cfg = run.pick(
-    smoke=dict(seeds=[0, 1, 2], n_train=2000, n_test=1000, epochs=8),
-    full=dict(seeds=[0, 1, 2, 3, 4], n_train=4000, n_test=1000, epochs=12),
+    smoke=dict(seeds=[0, 1, 2], n_train=2000, n_test=1000, pretrain=8, warmup=2, epochs=4),
+    full=dict(seeds=[0, 1, 2, 3, 4], n_train=4000, n_test=1000, pretrain=10, warmup=3, epochs=6),
 )
 LR, PROTO_LR, BATCH = 2e-3, 3e-3, 64
 LAST_LR, LAST_EPOCHS = 1e-3, 20
@@ -116,10 +117,20 @@ for seed in cfg.seeds:
     train, test = make_data(seed)
     torch.manual_seed(seed)
     base = base_cnn()
-    fit(base, train, epochs=cfg.epochs, lr=LR, batch_size=BATCH, seed=seed, desc=f"base {seed}")
+    # the stand-in for pretraining: both networks start from these convolutions
+    fit(base, train, epochs=cfg.pretrain, lr=LR, batch_size=BATCH, seed=seed, desc=f"pretrain {seed}")
     model = protopnet(seed)
+    model.features[0].load_state_dict(base[0].state_dict())
+    # warm-up: convolutions frozen, add-on layers and prototypes trained (Adam skips frozen weights)
+    model.features[0].requires_grad_(False)
     train_protopnet(
-        model, train.X, train.y, epochs=cfg.epochs, lr=LR, prototype_lr=PROTO_LR, batch_size=BATCH, seed=seed
+        model, train.X, train.y, epochs=cfg.warmup, lr=PROTO_LR, prototype_lr=PROTO_LR, batch_size=BATCH, seed=seed
+    )
+    model.features[0].requires_grad_(True)
+    # fine-tuning: the base CNN as a plain classifier, the ProtoPNet's joint stage, the same epochs
+    fit(base, train, epochs=cfg.epochs, lr=LR, batch_size=BATCH, seed=seed + 100, desc=f"base {seed}")
+    train_protopnet(
+        model, train.X, train.y, epochs=cfg.epochs, lr=LR, prototype_lr=PROTO_LR, batch_size=BATCH, seed=seed + 100
     )
     row = table.add(seed, base=accuracy(base, test), before_push=accuracy(model, test))
     with torch.no_grad():
@@ -203,10 +214,11 @@ plt.show()
 #   gaps of up to 3.1 points are loose bars here; what the analog can show is whether the
 #   prototype layer, its losses and the projection cost accuracy at all on a backbone of this size,
 #   not the size of the cost on fine-grained photographs.
-# * **No pretraining.** The paper's backbones come from ImageNet and the warm-up epochs train only
-#   the add-on layers and prototypes on top of them. Ours learn from scratch with the prototype
-#   objective, so the ProtoPNet's convolutions are shaped by the cluster and separation costs from
-#   the start, which may help or hurt its accuracy relative to the base CNN.
+# * **Pretraining on the task's own digits.** The paper's backbones come from ImageNet, and the
+#   warm-up epochs train only the add-on layers and prototypes on top of them. Our stand-in
+#   pretrains on the same training split as a plain classifier, so the ProtoPNet starts from
+#   features that already separate the classes; both networks then get the same number of
+#   fine-tuning epochs.
 # * **Projection.** The push is measured before the last layer is refitted, so the last-layer step
 #   cannot hide its cost; `prototypes-moved` (a control) shows how far, relative to the size of a
 #   latent patch, the prototypes had to move, the quantity Theorem 2.1 bounds the change by.
@@ -214,7 +226,15 @@ plt.show()
 #   stroke's end, a loop or a crossing; the plot shows which pieces the prototypes became. Whether
 #   they are parts a person would name is the qualitative claim we do not check.
 #
-# **Changes after the first run**: none.
+# **Changes after the first run.** The expectations in the record are unchanged. The first smoke
+# run (at the commit that added this notebook) trained the ProtoPNet from scratch, with no warm-up,
+# for the base CNN's 8 epochs. It did not learn the task: 0.556 test accuracy before the push, 0.318
+# after it, 0.62 after the last-layer step, against 0.940 for the base CNN (so `base-trained`, at
+# least 0.95, was not met either, and every claim was inconclusive). The paper never trains a
+# ProtoPNet from scratch: its backbones are pretrained and a warm-up fits the add-on layers and
+# prototypes first. We therefore added the pretraining stand-in and the warm-up above (the base
+# CNN now trains for the same total number of epochs, pretraining included, as the ProtoPNet's
+# convolutions), and ran again without changing any bar.
 
 # %%
 run.finish()
