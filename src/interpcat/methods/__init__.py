@@ -18,6 +18,10 @@ lives here is what those libraries lack, written from the paper's description:
 * :mod:`.induction`: repeated random tokens, prefix-matching and copying scores, the
   in-context-learning score, phase-change windows and smeared keys (Olsson et al. 2022), and a
   random baseline for composition scores (Elhage et al. 2021).
+* :mod:`.concept_bottleneck`: concept bottleneck models, their independent, sequential and joint
+  training and test-time intervention (Koh et al. 2020).
+* :mod:`.protopnet`: prototypical part networks, their prototype layer, cluster and separation
+  costs and prototype projection (Chen et al. 2019).
 * :mod:`.superposition`: batched toy models of superposition, feature dimensionality and the
   two-feature phase reference (Elhage et al. 2022).
 * :mod:`.negative_xil`: attribution penalties (input gradients, gradient x input, Integrated Gradients,
