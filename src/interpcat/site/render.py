@@ -329,7 +329,7 @@ class SiteBuilder:
         return [(k, groups[k]) for k in named] + ([("", groups[""])] if "" in groups else [])
 
     def variant_groups(self, paper: Paper) -> list[VariantGroup]:
-        """Quantities this paper's notebook measured with two or more implementations."""
+        """Quantities this paper's notebook measured with two or more libraries' implementations."""
         groups: dict[tuple[str, str], VariantGroup] = {}
         seen: set[str] = set()
         for row in self.rows(paper):
@@ -341,7 +341,9 @@ class SiteBuilder:
                 key = (row.claim.id, check.spec.measures)
                 group = groups.setdefault(key, VariantGroup(paper, row.claim, check.spec.measures, []))
                 group.variants.append((variant[len(LIBRARY_PREFIX) :].strip(), check.results))
-        return [g for g in groups.values() if len(g.variants) >= 2]
+        # Implementations differ by library: 'library: captum, IG' and 'library: captum, SmoothGrad' are
+        # two methods of one library, not two implementations of one method.
+        return [g for g in groups.values() if len({lib.split(",")[0].strip().lower() for lib, _ in g.variants}) >= 2]
 
     def all_variant_groups(self) -> list[VariantGroup]:
         return [g for p in self.sorted_papers() for g in self.variant_groups(p)]
