@@ -13,6 +13,8 @@ lives here is what those libraries lack, written from the paper's description:
   Lundberg & Lee 2017 (through ``shap``, ``lime`` and Captum) measured against them.
 * :mod:`.randomization`: the model- and data-randomization sanity checks (Adebayo et al. 2018).
 * :mod:`.clusterability`: weight-graph n-cut, layer-wise shuffles and magnitude pruning (Filan et al. 2020, 2021).
+* :mod:`.modularity`: coactivation partitions, lesion and feature-visualisation tests of neuron
+  clusters against random same-size sets, Fisher-combined (Hod et al. 2021).
 * :mod:`.grokking`: the Fourier basis of Z_p, key frequencies and the restricted and excluded losses
   (Nanda et al. 2023).
 * :mod:`.induction`: repeated random tokens, prefix-matching and copying scores, the
