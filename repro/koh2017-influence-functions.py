@@ -74,7 +74,7 @@ FLIP_RATE = 0.10  # the paper's share of flipped labels
 CHECKED = 0.20  # share of training points checked when the flips found are counted
 LIBRARIES = ("dattri", "captum")
 sel = np.flatnonzero(np.isin(mnist.labels, [1, 7]))
-X_all = torch.as_tensor(mnist.images[sel])  # (N, 1, 28, 28)
+X_all = torch.as_tensor(mnist.images[sel], dtype=torch.float64)  # (N, 1, 28, 28)
 y_all = torch.as_tensor((mnist.labels[sel] == 7).astype(np.float64))
 cfg.n_train = min(cfg.n_train, int(0.8 * len(sel)))
 cfg.n_test = min(cfg.n_test, len(sel) - cfg.n_train)
