@@ -34,11 +34,11 @@
 #
 # | | paper | here |
 # | --- | --- | --- |
-# | data | Amazon book and DVD reviews (Blitzer et al.), 2,000 each, 1,600 train / 400 test, bag of words | **generated** reviews (the review sets cannot be had offline): a Zipf-distributed vocabulary of 2,000 words, about 60 word draws per review, a hidden linear sentiment over 200 of the words plus noise; 1,600 / 400 (full), 800 / 200 (smoke); presence of a word as the feature |
+# | data | Amazon book and DVD reviews (Blitzer et al.), 2,000 each, 1,600 train / 400 test, bag of words | **generated** reviews (the review sets cannot be had offline): a Zipf-distributed vocabulary of 2,000 words, about 60 word draws per review, a hidden linear sentiment over 30 of the 10th to 300th commonest words plus noise; 1,600 / 400 (full), 800 / 200 (smoke); presence of a word as the feature |
 # | gold models | scikit-learn sparse logistic regression and decision tree, each using at most 10 features per instance | the same kinds: L1 logistic regression with the largest `C` on a grid at which no training or test review holds more than 10 non-zero-weight words; a tree of depth at most 10. Gold words: non-zero-weight words in the review (LR), words present in the review that the tree tests on its path (tree) |
-# | LIME | the authors' code, N = 15,000 samples, kernel width by cross-validation | `lime.lime_text.LimeTextExplainer` (bag of words), K = 10, N = 5,000 (full) or 1,000 (smoke) samples, the package's default kernel width |
+# | LIME | the authors' code, N = 15,000 samples, kernel width by cross-validation | `lime.lime_text.LimeTextExplainer` (bag of words), K = 10, N = 5,000 (full) or 500 (smoke) samples, the package's default kernel width |
 # | baselines | parzen (Baehrens et al., width by cross-validation), greedy removal, random | written here: parzen (a Gaussian Parzen-window classifier fitted to the gold model's labels of the training reviews, width chosen on held-out reviews from a grid; the K present words with the largest absolute gradient), greedy (remove the present word that most lowers the predicted class's probability until the prediction flips or K words are out), random (K present words) |
-# | explained instances | all 400 test reviews | the first 60 (full) or 20 (smoke) test reviews with at least one gold word, per model and seed |
+# | explained instances | all 400 test reviews | the first 60 (full) or 15 (smoke) test reviews with at least one gold word, per model and seed |
 # | pick experiment | Figure 8: pairs of random forests with 10 planted noisy features; the simulated user chooses a model from B explanations (800 runs) | `lime.submodular_pick.SubmodularPick` over the explained test reviews of each gold model, B = 6; the quantity is the share of the gold words used on that pool that appear in the B chosen explanations, SP against the mean of 200 random picks (RP) of the same explanations. This measures what a pick shows the user, not the paper's model choice |
 # | runs | one per data set | 5 seeds (full) or 3 (smoke), each a new generated data set; mean and 95 % interval |
 #
@@ -63,12 +63,14 @@ from interpcat.repro import Reproduction, SeedTable
 
 run = Reproduction(paper="ribeiro2016-lime", seed=0)
 cfg = run.pick(
-    smoke=dict(n_train=800, n_test=200, n_explain=20, lime_samples=1000, seeds=[0, 1, 2]),
+    smoke=dict(n_train=800, n_test=200, n_explain=15, lime_samples=500, seeds=[0, 1, 2]),
     full=dict(n_train=1600, n_test=400, n_explain=60, lime_samples=5000, seeds=[0, 1, 2, 3, 4]),
 )
 VOCAB = 2000  # words in the generated vocabulary
 DRAWS = 60  # word draws per review (with repeats; presence is the feature)
-SENTIMENT_WORDS = 200  # words that carry the hidden sentiment
+SENTIMENT_WORDS = 30  # words that carry the hidden sentiment
+SENTIMENT_RANKS = (10, 300)  # drawn among the 10th to 300th commonest words
+NOISE = 0.3  # label noise, in units of the sentiment score's standard deviation
 K = 10  # explanation length and the gold models' budget of words per instance (the paper's)
 B = 6  # explanations a user is shown in the pick experiment
 RP_DRAWS = 200  # random picks averaged per seed
@@ -96,10 +98,10 @@ def make_corpus(seed: int) -> dict:
     for i in range(n):
         X[i, rng.choice(VOCAB, size=DRAWS, p=freq)] = 1.0
     beta = np.zeros(VOCAB)
-    carriers = rng.choice(np.arange(20, VOCAB), size=SENTIMENT_WORDS, replace=False)  # not the commonest words
+    carriers = rng.choice(np.arange(*SENTIMENT_RANKS), size=SENTIMENT_WORDS, replace=False)
     beta[carriers] = rng.normal(0.0, 1.0, SENTIMENT_WORDS)
     score = X @ beta
-    y = (score - np.median(score) + rng.normal(0.0, 0.5, n) > 0).astype(int)
+    y = (score - np.median(score) + rng.normal(0.0, NOISE * score.std(), n) > 0).astype(int)
     return dict(Xtr=X[: cfg.n_train], ytr=y[: cfg.n_train], Xte=X[cfg.n_train :], yte=y[cfg.n_train :])
 
 
@@ -107,7 +109,7 @@ def fit_sparse_lr(Xtr, ytr, Xall):
     """L1 logistic regression with the largest C on a grid at which no review holds more than K weighted words."""
     best = None
     for C in np.geomspace(0.01, 10, 25):
-        model = LogisticRegression(penalty="l1", C=C, solver="liblinear", max_iter=1000).fit(Xtr, ytr)
+        model = LogisticRegression(l1_ratio=1.0, C=C, solver="liblinear", max_iter=1000).fit(Xtr, ytr)
         used = model.coef_[0] != 0
         if used.any() and (Xall[:, used].sum(1).max() <= K):
             best = model
@@ -345,7 +347,10 @@ plt.show()
 #   per review, K random words find only a fraction of the gold ones, as in the paper.
 # * **Gold words of a tree.** A tree also tests words that are *absent* from a review; LIME's text
 #   perturbations can only remove words, so, like the authors' evaluation code, we count as gold
-#   only the present words on the path.
+#   only the present words on the path. On sparse word-presence data most of a path's tests are
+#   for absent words, so a tree's gold set here holds only one or two words. That favours greedy
+#   removal, which stops as soon as the prediction flips: removing the one present word a path
+#   tests often flips it, whereas the paper's trees (greedy 37-48 %) needed several.
 # * **Parzen** depends on its width; we pick it on held-out reviews by agreement with the gold
 #   model, as the paper's cross-validation does, from a small grid. On binary vectors in 2,000
 #   dimensions a global Parzen classifier is a poor fit of the model, which is the paper's own
@@ -356,7 +361,16 @@ plt.show()
 #   importance, so it is expected to cover more gold words when LIME's explanations are faithful;
 #   it is not guaranteed, because the pick never sees the gold words.
 #
-# **Changes after the first run**: none.
+# **Changes after the first run** (smoke): the generator first spread the sentiment over 200 words
+# drawn from the whole vocabulary with a fixed noise of 0.5; the sparse LR, allowed at most 10 words
+# per review, then reached only 0.64-0.78 test accuracy and `gold-lr-accurate` was inconclusive
+# (0.69, interval 0.51-0.87). The sentiment now sits on 30 of the 10th to 300th commonest words
+# (frequent opinion words, as in real reviews), with noise of 0.3 standard deviations of the score.
+# To fit the time budget on a loaded machine (235 s), the smoke profile explains 15 instances per
+# model with 500 LIME samples instead of 20 with 1,000. The expectations are unchanged. In that
+# first run LIME's recall was 0.99 (sparse LR) and 0.98 (tree), parzen's 0.61 / 0.68, greedy's
+# 0.66 / 0.80 and random's 0.17 / 0.24; SP covered 0.92 / 0.83 of the gold words against RP's
+# 0.68 / 0.56; `lime-over-greedy-tree` was inconclusive (0.19, interval -0.01 to 0.38).
 
 # %%
 run.finish()
