@@ -47,6 +47,8 @@
 # ## Setup
 
 # %%
+import time
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -292,6 +294,7 @@ for seed in cfg.seeds:
     tr, te = split_indices(y_all.numpy().astype(int), (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
     Xtr, ytr, Xte, yte = X_all[tr], y_all[tr], X_all[te], y_all[te]
     row = table.add(seed)
+    t0 = time.perf_counter()
 
     # --- claim 1: logistic regression
     Xb = with_bias(Xtr)
@@ -314,6 +317,7 @@ for seed in cfg.seeds:
         if seed == cfg.seeds[0]:
             scatter[("LR", library)] = (pred[top], np.array([actual[i] for i in top]))
     row["lr worst LOO gradient"] = worst_grad
+    row["seconds LR"] = time.perf_counter() - t0
 
     # --- claim 2: the small CNN, stopped early
     torch.manual_seed(seed)
@@ -340,6 +344,8 @@ for seed in cfg.seeds:
         if seed == cfg.seeds[0]:
             scatter[("CNN", library)] = (pred[top], np.array([actual[i] for i in top]))
 
+    row["seconds CNN"] = time.perf_counter() - t0 - row["seconds LR"]
+
     # --- claim 3: flipped labels
     rng = np.random.default_rng(500 + seed)
     flipped = rng.choice(len(ytr), size=int(FLIP_RATE * len(ytr)), replace=False)
@@ -358,6 +364,7 @@ for seed in cfg.seeds:
         row[f"found {name}"] = float(is_flip[order[:n_check]].sum() / is_flip.sum())
         if seed == cfg.seeds[0]:
             found_curves[name] = np.cumsum(is_flip[order]) / is_flip.sum()
+    row["seconds flips"] = time.perf_counter() - t0 - row["seconds LR"] - row["seconds CNN"]
     print(
         f"seed {seed}: LR acc {row['lr accuracy']:.3f}, R dattri {row['lr R dattri']:.3f} / captum "
         f"{row['lr R captum']:.3f} (slopes {row['lr slope dattri']:.2f} / {row['lr slope captum']:.2f}); "
