@@ -350,7 +350,9 @@ plt.show()
 #   only the present words on the path. On sparse word-presence data most of a path's tests are
 #   for absent words, so a tree's gold set here holds only one or two words. That favours greedy
 #   removal, which stops as soon as the prediction flips: removing the one present word a path
-#   tests often flips it, whereas the paper's trees (greedy 37-48 %) needed several.
+#   tests often flips it, whereas the paper's trees (greedy 37-48 %) needed several. The same
+#   one or two words dominate the tree's output, so even a global Parzen fit's gradient tends to
+#   find them, and LIME's margin over parzen on trees is the least certain of the comparisons.
 # * **Parzen** depends on its width; we pick it on held-out reviews by agreement with the gold
 #   model, as the paper's cross-validation does, from a small grid. On binary vectors in 2,000
 #   dimensions a global Parzen classifier is a poor fit of the model, which is the paper's own
