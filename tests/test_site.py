@@ -675,11 +675,20 @@ def test_original_evaluation_ranking_and_implementation_variants(tmp_path: Path)
     )
     paper.write_text(text)
     _write_fixture_results(project)
+    ipynb = project / "repro" / "results" / "smoke" / "alpha2020-example.ipynb"
+    nb = nbformat.read(ipynb, as_version=4)
+    nb.cells[1].outputs.append(nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=\n"}))
+    nb.cells[1].outputs.append(nbformat.v4.new_output("display_data", data={"image/png": '"><script>x</script>'}))
+    nbformat.write(nb, ipynb)
     site = load_site(project)
     pages = site.build_pages()
 
     html = pages["papers/alpha2020-example.md"].html
     assert "Original evaluation, not a reproduction." in html and "A blog post, 2022" in html
+    assert (
+        'src="data:image/png;base64,iVBORw0KGgo="' in html and "<script>x" not in html
+    )  # one figure, the bad one dropped
+    assert html.count("data:image/png;base64,") == 1
     ranking = html[html.index('id="ranking-1"') : html.index("Claims: reported vs. reproduced")]
     assert ranking.index("toy-gradient-b/") < ranking.index("toy-gradient/")  # 1.0 ranks above 0.91
     variants = html[html.index('id="implementation-variants"') :]

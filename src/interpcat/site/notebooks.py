@@ -7,6 +7,7 @@ code's output, and a notebook's HTML output must not run script on the site.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import bleach
@@ -88,6 +89,21 @@ def notebook_html(path: Path) -> str:
     exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
     return sanitize(body)
+
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
+
+
+def notebook_figures(path: Path) -> list[str]:
+    """The PNG figures an executed notebook shows, as base64 text (anything else is left out)."""
+    notebook = nbformat.read(path, as_version=4)
+    figures = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if isinstance(png, str) and _BASE64.match(png):
+                figures.append("".join(png.split()))
+    return figures
 
 
 def source_html(code: str) -> str:

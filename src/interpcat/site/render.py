@@ -24,7 +24,7 @@ from ..history import Flip, History
 from ..records import CheckSpec, Claim, NotebookReproduction, Paper, Ranking
 from ..results import PROFILES, CheckResult, ClaimOutcome, Results, claim_status
 from .data import DOWNLOADS, INDEX, paper_json
-from .notebooks import notebook_html, source_html
+from .notebooks import notebook_figures, notebook_html, source_html
 from .strip import strip_svg
 
 VERDICT_LABELS = {
@@ -304,6 +304,18 @@ class SiteBuilder:
             tables.append(RankTable(ranking, per_profile))
         return tables
 
+    def original_figures(self, paper: Paper) -> tuple[str, list[str]]:
+        """An original evaluation's plots, from its executed notebook: (profile, base64 PNGs); full first."""
+        if paper.original is None:
+            return ("", [])
+        notebooks = [c.reproduction.notebook for c in paper.claims if isinstance(c.reproduction, NotebookReproduction)]
+        for profile in ("full", "smoke"):
+            for notebook in dict.fromkeys(notebooks):
+                ipynb = self.results.executed_notebook(profile, notebook)
+                if ipynb is not None and (figures := notebook_figures(ipynb)):
+                    return (profile, figures)
+        return ("", [])
+
     def method_rankings(self, method_id: str) -> list[tuple[Paper, Ranking, dict[str, RankRow]]]:
         """Where an original evaluation ranks this method: (record, ranking, its row per profile)."""
         out = []
@@ -387,6 +399,7 @@ class SiteBuilder:
                 incoming=c.incoming_relations.get(paper.id, []),
                 introduced=c.methods_introduced_by(paper.id),
                 rankings=self.rankings(paper),
+                figures=self.original_figures(paper),
                 variants=self.variant_groups(paper),
             )
         methods = sorted(c.methods.values(), key=lambda m: m.name.lower())
