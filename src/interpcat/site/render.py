@@ -293,7 +293,7 @@ class SiteBuilder:
         """An original evaluation's rankings, ordered by the measured score in each profile."""
         if paper.original is None:
             return []
-        notebooks = [c.reproduction.notebook for c in paper.claims if isinstance(c.reproduction, NotebookReproduction)]
+        notebooks = _paper_notebooks(paper)
         tables = []
         for ranking in paper.original.rankings:
             per_profile = {}
@@ -308,9 +308,9 @@ class SiteBuilder:
         """An original evaluation's plots, from its executed notebook: (profile, base64 PNGs); full first."""
         if paper.original is None:
             return ("", [])
-        notebooks = [c.reproduction.notebook for c in paper.claims if isinstance(c.reproduction, NotebookReproduction)]
+        notebooks = _paper_notebooks(paper)
         for profile in ("full", "smoke"):
-            for notebook in dict.fromkeys(notebooks):
+            for notebook in notebooks:
                 ipynb = self.results.executed_notebook(profile, notebook)
                 if ipynb is not None and (figures := notebook_figures(ipynb)):
                     return (profile, figures)
@@ -592,12 +592,14 @@ class SiteBuilder:
         return self._flips
 
     def _claimed_notebooks(self) -> set[str]:
-        return {
-            c.reproduction.notebook
-            for p in self.catalog.papers.values()
-            for c in p.claims
-            if isinstance(c.reproduction, NotebookReproduction)
-        }
+        return {nb for p in self.catalog.papers.values() for nb in _paper_notebooks(p)}
+
+
+def _paper_notebooks(paper: Paper) -> list[str]:
+    """The notebooks that check a paper's claims, in claim order, each once."""
+    return list(
+        dict.fromkeys(c.reproduction.notebook for c in paper.claims if isinstance(c.reproduction, NotebookReproduction))
+    )
 
 
 def short_cite(paper: Paper) -> str:
