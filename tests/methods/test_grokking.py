@@ -123,3 +123,44 @@ def test_projection_matches_the_2d_fourier_definition():
     assert torch.allclose(paper @ paper.T, torch.eye(2, dtype=paper.dtype), atol=1e-10)
     # same projector
     assert torch.allclose(paper.T @ paper, ours.T @ ours, atol=1e-10)
+
+
+def test_last_position_logits_matches_the_transformer_lens_forward():
+    transformer_lens = pytest.importorskip("transformer_lens")
+    from interpcat.methods.grokking import last_position_logits
+
+    p = 7
+    config = transformer_lens.HookedTransformerConfig(
+        n_layers=1, d_model=16, d_head=4, n_heads=4, d_mlp=64, d_vocab=p + 1, d_vocab_out=p, n_ctx=3,
+        act_fn="relu", normalization_type=None, seed=0, device="cpu", dtype=torch.float64,
+    )  # fmt: skip
+    # float64: the gradient of b_K is zero in exact arithmetic and rounding noise in float32
+    model = transformer_lens.HookedTransformer(config)
+    with torch.no_grad():  # non-zero biases, so that every term of the forward pass is exercised
+        for name, param in model.named_parameters():
+            if name.startswith("b") or ".b_" in name:
+                param.normal_()
+    a, b = all_pairs(p)
+    tokens = torch.stack([a, b, torch.full_like(a, p)], dim=1)
+    expected = model(tokens)[:, -1]
+    got = last_position_logits(model, tokens)
+    assert torch.allclose(got, expected, atol=1e-10, rtol=1e-10)
+    expected.square().sum().backward()
+    grads = {n: q.grad.clone() for n, q in model.named_parameters() if q.grad is not None}
+    model.zero_grad()
+    got.square().sum().backward()
+    for name, param in model.named_parameters():
+        if name in grads:
+            assert torch.allclose(param.grad, grads[name], atol=1e-8, rtol=1e-8), name
+
+
+def test_last_position_logits_rejects_other_architectures():
+    transformer_lens = pytest.importorskip("transformer_lens")
+    from interpcat.methods.grokking import last_position_logits
+
+    config = transformer_lens.HookedTransformerConfig(
+        n_layers=2, d_model=16, d_head=4, n_heads=4, d_mlp=64, d_vocab=8, n_ctx=3, act_fn="relu",
+        normalization_type=None, device="cpu",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="one-layer"):
+        last_position_logits(transformer_lens.HookedTransformer(config), torch.zeros(2, 3, dtype=torch.long))

@@ -12,6 +12,12 @@ This module holds the pieces of that analysis no library ships:
 * :func:`neuron_frequencies` and :func:`key_frequencies`: each neuron's dominant frequency (the
   frequency whose linear and quadratic terms in ``(a, b)`` explain most of the neuron's variance
   over all ``p^2`` inputs) and the key frequencies, those that dominate well-explained neurons.
+* :func:`last_position_logits`: the logits at the last position of a one-layer transformer
+  (TransformerLens ``HookedTransformer``, attention and MLP, no LayerNorm), computed from the
+  model's own weights with the attention read from per-(position, token) tables. In one layer a
+  key or value depends only on its token and position, so the tables hold every one there is;
+  the result equals ``model(tokens)[:, -1]`` (tested) at about a third of the arithmetic, which is
+  what lets the paper's 40k full-batch steps run on a CPU.
 * :func:`sum_directions`, :func:`restricted_logits`, :func:`excluded_logits`: the two ablations in
   the 2D Fourier basis over ``(a, b)`` behind the paper's progress measures. The restricted logits
   keep only the ``cos(w_k (a + b))`` and ``sin(w_k (a + b))`` components of the key frequencies
@@ -31,6 +37,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 
 __all__ = [
     "all_pairs",
@@ -38,6 +45,7 @@ __all__ = [
     "fourier_basis",
     "frequency_energy",
     "key_frequencies",
+    "last_position_logits",
     "neuron_frequencies",
     "restricted_logits",
     "sum_directions",
@@ -122,6 +130,46 @@ def key_frequencies(
     keep = fractions >= threshold
     values, counts = torch.unique(freqs[keep], return_counts=True)
     return [int(v) for v, c in zip(values, counts, strict=True) if int(c) >= min_neurons]
+
+
+def last_position_logits(model, tokens: torch.Tensor) -> torch.Tensor:
+    """Logits at the last position of a one-layer ``HookedTransformer`` for ``tokens`` ``[n, ctx]``.
+
+    The same numbers as ``model(tokens)[:, -1]`` (and differentiable in the model's parameters),
+    for a model with one block of attention and MLP, standard positional embeddings, no LayerNorm
+    and the default attention scale. Keys and values of a one-layer model depend only on the token
+    and its position, so they are computed once per ``(position, token)`` and gathered; the query,
+    MLP and unembedding run at the last position only, the one whose logits are returned.
+    """
+    cfg = model.cfg
+    supported = (
+        cfg.n_layers == 1
+        and cfg.normalization_type is None
+        and not cfg.attn_only
+        and cfg.positional_embedding_type == "standard"
+        and cfg.use_attn_scale
+        and cfg.act_fn == "relu"
+    )
+    if not supported:
+        raise ValueError("last_position_logits supports one-layer ReLU models without LayerNorm only")
+    n, ctx = tokens.shape
+    attn, mlp = model.blocks[0].attn, model.blocks[0].mlp
+    heads, d_head = cfg.n_heads, cfg.d_head
+    resid = model.W_E.unsqueeze(0) + model.W_pos[:ctx].unsqueeze(1)  # [ctx, vocab, d_model]
+    # Keys and values of every (position, token), flattened to one embedding table per kind.
+    w_kv = torch.cat([attn.W_K, attn.W_V], dim=0)  # [2 * heads, d_model, d_head]
+    kv = torch.einsum("pvd,hde->pvhe", resid, w_kv).reshape(ctx * cfg.d_vocab, 2 * heads * d_head)
+    kv = kv + torch.cat([attn.b_K, attn.b_V], dim=0).reshape(-1)
+    rows = tokens + torch.arange(ctx, device=tokens.device) * cfg.d_vocab  # row of (position, token)
+    k, v = F.embedding(rows, kv).reshape(n, ctx, 2, heads, d_head).unbind(dim=2)  # [n, ctx, heads, d_head]
+    last = F.embedding(tokens[:, -1], resid[ctx - 1])  # the residual stream at the last position
+    q = (last @ attn.W_Q.permute(1, 0, 2).reshape(cfg.d_model, heads * d_head)).reshape(n, 1, heads, d_head)
+    q = q + attn.b_Q
+    pattern = ((q * k).sum(dim=-1) / cfg.attn_scale).softmax(dim=1)  # [n, ctx, heads]
+    z = (pattern.unsqueeze(-1) * v).sum(dim=1).reshape(n, heads * d_head)
+    mid = last + z @ attn.W_O.reshape(heads * d_head, cfg.d_model) + attn.b_O
+    post = mid + torch.relu(mid @ mlp.W_in + mlp.b_in) @ mlp.W_out + mlp.b_out
+    return post @ model.W_U + model.b_U
 
 
 def sum_directions(p: int, freqs: list[int], dtype: torch.dtype = torch.float64) -> torch.Tensor:
