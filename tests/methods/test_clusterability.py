@@ -11,14 +11,17 @@ from torch import nn
 
 from interpcat.methods.clusterability import (
     MagnitudePruner,
+    clusterability_mlp,
     drop_isolated_neurons,
     ncut,
+    ncuts_against_shuffles,
     percentile_below,
     polynomial_sparsity,
     prune_finetune,
     shuffle_layers,
     shuffled_ncuts,
     spectral_ncut,
+    train_and_prune,
     weight_graph,
     weight_matrices,
 )
@@ -162,3 +165,41 @@ def test_prune_finetune_reaches_the_final_sparsity():
     for layer in pruner.layers:
         assert float((layer.weight == 0).float().mean()) == pytest.approx(0.9, abs=0.02)
     assert pruner.sparsity() == pytest.approx(0.9, abs=0.01)
+
+
+def test_clusterability_mlp_is_the_papers_network_with_keras_init():
+    torch.manual_seed(0)
+    net = clusterability_mlp()
+    shapes = [w.shape for w in weight_matrices(net)]
+    assert shapes == [(784, 256), (256, 256), (256, 256), (256, 256), (256, 10)]
+    first = next(m for m in net if isinstance(m, nn.Linear))
+    bound = (6 / (784 + 256)) ** 0.5  # Glorot-uniform
+    assert float(first.weight.abs().max()) <= bound and float(first.bias.abs().max()) == 0.0
+    assert sum(isinstance(m, nn.Dropout) for m in clusterability_mlp(0.5)) == 4
+    assert not any(isinstance(m, nn.Dropout) for m in net)
+
+
+def test_train_and_prune_keeps_three_stages_and_reaches_the_sparsity():
+    gen = torch.Generator().manual_seed(0)
+    X = torch.rand(96, 1, 28, 28, generator=gen)
+    y = (X.flatten(1)[:, :392].sum(1) > X.flatten(1)[:, 392:].sum(1)).long()
+    data = to_split(X, y)
+    run = train_and_prune(data, data, seed=0, epochs=2, prune_epochs=2, prune_every=1, batch_size=32)
+    assert run.sparsity == pytest.approx(0.9, abs=0.01)
+    assert all(float((w == 0).mean()) == pytest.approx(0.9, abs=0.01) for w in run.pruned)
+    assert not np.allclose(run.init[0], run.dense[0])
+    assert 0.0 <= run.pruned_acc <= 1.0 and 0.0 <= run.train_acc <= 1.0
+    dense_only = train_and_prune(data, data, seed=0, epochs=2, prune_epochs=0, prune_every=1, batch_size=32)
+    assert dense_only.sparsity == 0.0
+    assert all(np.array_equal(a, b) for a, b in zip(dense_only.dense, dense_only.pruned, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(dense_only.dense, run.dense, strict=True))  # same seed
+
+
+def test_ncuts_against_shuffles_finds_the_blocks():
+    blocks = _block_mlp_weights(n_blocks=3, width=4, noise=0.01)
+    ncuts, shuffles = ncuts_against_shuffles(
+        {"blocks": blocks, "other": blocks}, ["blocks"], n_shuffles=3, n_clusters=3, n_init=5
+    )
+    assert set(ncuts) == {"blocks", "other"} and set(shuffles) == {"blocks"}
+    assert shuffles["blocks"].shape == (3,)
+    assert ncuts["blocks"] < shuffles["blocks"].min()

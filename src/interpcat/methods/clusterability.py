@@ -29,29 +29,36 @@ polynomial schedule ``s(t) = s1 + (s0 - s1) (1 - t / T)^3`` while training conti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
 import torch
+from joblib import Parallel, delayed
 from sklearn.cluster import SpectralClustering
 from torch import nn
 from tqdm.auto import tqdm
 
 from ..repro.data import Split
 from ..repro.environment import under_runner
+from ..repro.training import accuracy, fit
 
 __all__ = [
     "MagnitudePruner",
+    "PrunedRun",
+    "clusterability_mlp",
     "drop_isolated_neurons",
     "linear_layers",
     "ncut",
+    "ncuts_against_shuffles",
     "percentile_below",
     "polynomial_sparsity",
     "prune_finetune",
     "shuffle_layers",
     "shuffled_ncuts",
     "spectral_ncut",
+    "train_and_prune",
     "weight_graph",
     "weight_matrices",
 ]
@@ -269,3 +276,120 @@ def prune_finetune(
     pruner.update(final_sparsity)
     model.eval()
     return pruner
+
+
+def clusterability_mlp(dropout: float = 0.0, widths: Sequence[int] = (256, 256, 256, 256)) -> nn.Sequential:
+    """The papers' MNIST MLP (784-256-256-256-256-10, ReLU) with Keras's initialisation.
+
+    Glorot-uniform weights and zero biases, so that the untrained network is the one the papers'
+    training started from; with ``dropout`` a dropout layer follows every hidden layer.
+    """
+    layers: list[nn.Module] = [nn.Flatten()]
+    width = 784
+    for hidden in widths:
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        width = hidden
+    layers.append(nn.Linear(width, 10))
+    net = nn.Sequential(*layers)
+    for m in net:
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return net
+
+
+@dataclass
+class PrunedRun:
+    """One network of the papers' protocol: its weights at three stages and its accuracies."""
+
+    init: list[np.ndarray]
+    dense: list[np.ndarray]
+    pruned: list[np.ndarray]
+    dense_acc: float
+    pruned_acc: float
+    sparsity: float
+    train_acc: float  # of the pruned network, on its own training data
+
+
+def train_and_prune(
+    train: Split,
+    test: Split,
+    *,
+    seed: int,
+    epochs: int,
+    prune_epochs: int,
+    prune_every: int,
+    dropout: float = 0.0,
+    sparsity: tuple[float, float] = (0.5, 0.9),
+    lr: float = 1e-3,
+    batch_size: int = 128,
+    device: torch.device | str = "cpu",
+) -> PrunedRun:
+    """Train :func:`clusterability_mlp` with Adam, then prune it while training goes on (the papers' order).
+
+    The weights are kept at initialisation, after training and after pruning; ``prune_epochs=0``
+    skips pruning (the pruned weights are then the dense ones).
+    """
+    torch.manual_seed(seed)
+    net = clusterability_mlp(dropout)
+    init = weight_matrices(net)
+    fit(net, train, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, device=device, desc=f"train {seed}")
+    dense = weight_matrices(net)
+    dense_acc = accuracy(net.cpu(), test)
+    achieved = 0.0
+    if prune_epochs:
+        pruner = prune_finetune(
+            net,
+            train,
+            epochs=prune_epochs,
+            initial_sparsity=sparsity[0],
+            final_sparsity=sparsity[1],
+            frequency=prune_every,
+            lr=lr,
+            batch_size=batch_size,
+            seed=seed,
+            device=device,
+            desc=f"prune {seed}",
+        )
+        achieved = pruner.sparsity()
+    net = net.cpu()
+    return PrunedRun(
+        init=init,
+        dense=dense,
+        pruned=weight_matrices(net),
+        dense_acc=dense_acc,
+        pruned_acc=accuracy(net, test),
+        sparsity=achieved,
+        train_acc=accuracy(net, train),
+    )
+
+
+def ncuts_against_shuffles(
+    networks: dict[str, Sequence[np.ndarray]],
+    shuffled: Sequence[str],
+    *,
+    n_shuffles: int,
+    n_clusters: int = 12,
+    seed: int = 0,
+    n_init: int = 25,
+    jobs: int = 1,
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """n-cut of every network, and of ``n_shuffles`` layer-wise shuffles of those named in ``shuffled``.
+
+    All clusterings run in parallel (joblib, ``jobs`` workers); shuffle ``j`` of the ``i``-th
+    shuffled network uses seed ``10_000 * seed + 100 * i + j``. Returns ``(ncuts, shuffle_ncuts)``.
+    """
+    names = list(networks)
+    tasks = [delayed(spectral_ncut)(networks[name], n_clusters, seed, n_init) for name in names]
+    tasks += [
+        delayed(shuffled_ncuts)(networks[name], 1, n_clusters, seed=10_000 * seed + 100 * i + j, n_init=n_init)
+        for i, name in enumerate(shuffled)
+        for j in range(n_shuffles)
+    ]
+    out = Parallel(n_jobs=jobs)(tasks)
+    ncuts = {name: value for name, (value, _) in zip(names, out[: len(names)], strict=True)}
+    rest = out[len(names) :]
+    shuffles = {name: np.concatenate(rest[i * n_shuffles : (i + 1) * n_shuffles]) for i, name in enumerate(shuffled)}
+    return ncuts, shuffles
