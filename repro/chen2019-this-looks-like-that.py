@@ -56,13 +56,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-from interpcat.methods.protopnet import (
-    ProtoPNet,
-    log_similarity,
-    project_prototypes,
-    train_last_layer,
-    train_protopnet,
-)
+from interpcat.methods.protopnet import ProtoPNet, log_similarity, project_prototypes, train_last_layer, train_protopnet
 from interpcat.repro import Reproduction, SeedTable
 from interpcat.repro.data import mnist_digits, train_test_splits
 from interpcat.repro.nets import mnist_convolutions
