@@ -56,15 +56,10 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-from interpcat.methods.protopnet import (
-    ProtoPNet,
-    log_similarity,
-    project_prototypes,
-    train_last_layer,
-    train_protopnet,
-)
+from interpcat.methods.protopnet import ProtoPNet, log_similarity, project_prototypes, train_last_layer, train_protopnet
 from interpcat.repro import Reproduction, SeedTable
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, train_test_splits
+from interpcat.repro.nets import mnist_convolutions
 from interpcat.repro.training import accuracy, fit
 
 torch.set_num_threads(1)  # small networks: more threads only add synchronisation on a shared CPU
@@ -89,39 +84,24 @@ RF = 18  # a feature cell at (r, c) sees input pixels [4r, 4r + 18) x [4c, 4c + 
 
 
 # %%
-def convolutions() -> nn.Module:
-    return nn.Sequential(
-        nn.Conv2d(1, 8, 3),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(16, 16, 3),
-        nn.ReLU(),
-    )
-
-
 def base_cnn() -> nn.Module:
-    return nn.Sequential(convolutions(), nn.Flatten(), nn.Linear(16 * 3 * 3, 64), nn.ReLU(), nn.Linear(64, 10))
+    return nn.Sequential(
+        mnist_convolutions((8, 16, 16)), nn.Flatten(), nn.Linear(16 * 3 * 3, 64), nn.ReLU(), nn.Linear(64, 10)
+    )
 
 
 def protopnet(seed: int) -> ProtoPNet:
     torch.manual_seed(seed)
     add_on = nn.Sequential(nn.Conv2d(16, DIM, 1), nn.ReLU(), nn.Conv2d(DIM, DIM, 1), nn.Sigmoid())
-    return ProtoPNet(nn.Sequential(convolutions(), add_on), n_classes=10, per_class=PER_CLASS, dim=DIM, seed=seed)
-
-
-def make_data(seed: int):
-    n = cfg.n_train + cfg.n_test
-    tr, te = split_indices(mnist.labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    return to_split(mnist.images[tr], mnist.labels[tr]), to_split(mnist.images[te], mnist.labels[te])
+    return ProtoPNet(
+        nn.Sequential(mnist_convolutions((8, 16, 16)), add_on), n_classes=10, per_class=PER_CLASS, dim=DIM, seed=seed
+    )
 
 
 table = SeedTable()
 kept = {}
 for seed in cfg.seeds:
-    train, test = make_data(seed)
+    train, test = train_test_splits(mnist.images, mnist.labels, cfg.n_train, cfg.n_test, seed=seed)
     torch.manual_seed(seed)
     base = base_cnn()
     # the stand-in for pretraining: both networks start from these convolutions

@@ -62,7 +62,7 @@ from torch import nn
 
 from interpcat.repro import Reproduction, SeedTable
 from interpcat.repro.checks import quiet_library_warnings
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, train_test_splits
 from interpcat.repro.plots import heatmap_grid
 from interpcat.repro.training import accuracy, fit
 
@@ -152,9 +152,7 @@ images, labels = mnist.images.reshape(len(mnist.labels), -1), mnist.labels
 table = SeedTable()
 examples = {}
 for seed in cfg.seeds:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    train, test = to_split(images[train_idx], labels[train_idx]), to_split(images[test_idx], labels[test_idx])
+    train, test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed=seed)
     torch.manual_seed(seed)
     net1 = make_mlp(cfg.hidden)
     fit(net1, train, epochs=cfg.epochs, lr=1e-3, batch_size=128, seed=seed, device="cpu", desc=f"seed {seed}")

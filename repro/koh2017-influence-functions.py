@@ -218,6 +218,24 @@ def summed_loss(out, t):
     return bce(out[:, 0], t, reduction="sum")
 
 
+def captum_influence(model, Xtr, ytr, damping) -> NaiveInfluenceFunction:
+    """Captum's exact influence function on the summed loss, damped to match ``damping`` on the mean loss."""
+    n = len(ytr)
+    n_params = sum(p.numel() for p in model.parameters())
+    return NaiveInfluenceFunction(
+        model,
+        TensorDataset(Xtr, ytr),
+        checkpoint="trained",
+        checkpoints_load_func=lambda m, c: 1.0,
+        loss_fn=summed_loss,
+        sample_wise_grads_per_batch=True,
+        batch_size=n,
+        projection_dim=n_params,
+        hessian_reg=damping * n,
+        hessian_inverse_tol=1e-12,
+    )
+
+
 def predicted_removal_change(library, model, Xtr, ytr, Xq, yq, damping, solver="explicit"):
     """(1/n) grad L(z_q)^T (H + damping I)^-1 grad L(z_i) for every training point i, each query q."""
     n = len(ytr)
@@ -230,20 +248,7 @@ def predicted_removal_change(library, model, Xtr, ytr, Xq, yq, damping, solver="
             attributor = IFAttributorCG(task=dattri_task(model), regularization=damping, max_iter=100)
         attributor.cache(train)
         return attributor.attribute(train, query).detach() / n
-    n_params = sum(p.numel() for p in model.parameters())
-    influence = NaiveInfluenceFunction(
-        model,
-        TensorDataset(Xtr, ytr),
-        checkpoint="trained",
-        checkpoints_load_func=lambda m, c: 1.0,
-        loss_fn=summed_loss,
-        sample_wise_grads_per_batch=True,
-        batch_size=n,
-        projection_dim=n_params,
-        hessian_reg=damping * n,
-        hessian_inverse_tol=1e-12,
-    )
-    return influence.influence((Xq, yq)).detach().T
+    return captum_influence(model, Xtr, ytr, damping).influence((Xq, yq)).detach().T
 
 
 def self_influence(library, model, Xtr, ytr, damping):
@@ -254,19 +259,7 @@ def self_influence(library, model, Xtr, ytr, damping):
         attributor = IFAttributorExplicit(task=dattri_task(model), regularization=damping)
         attributor.cache(train)
         return attributor.self_attribute(train).detach()
-    n_params = sum(p.numel() for p in model.parameters())
-    influence = NaiveInfluenceFunction(
-        model,
-        TensorDataset(Xtr, ytr),
-        checkpoint="trained",
-        checkpoints_load_func=lambda m, c: 1.0,
-        loss_fn=summed_loss,
-        sample_wise_grads_per_batch=True,
-        batch_size=n,
-        projection_dim=n_params,
-        hessian_reg=damping * n,
-        hessian_inverse_tol=1e-12,
-    )
+    influence = captum_influence(model, Xtr, ytr, damping)
     return influence.self_influence(DataLoader(TensorDataset(Xtr, ytr), batch_size=n)).detach() * n
 
 

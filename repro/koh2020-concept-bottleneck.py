@@ -81,6 +81,7 @@ from interpcat.methods.concept_bottleneck import (
 )
 from interpcat.repro import Reproduction, SeedTable
 from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.nets import mnist_convolutions
 from interpcat.repro.training import accuracy, fit
 
 torch.set_num_threads(1)  # small networks: more threads only add synchronisation on a shared CPU
@@ -143,17 +144,9 @@ def make_data(seed: int) -> dict:
 
 
 def cnn(n_out: int) -> nn.Module:
+    # the convolutions unpacked: one flat Sequential with the dense layers
     return nn.Sequential(
-        nn.Conv2d(1, 8, 3),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 64),
-        nn.ReLU(),
-        nn.Linear(64, n_out),
+        *mnist_convolutions((8, 16)), nn.Flatten(), nn.Linear(16 * 5 * 5, 64), nn.ReLU(), nn.Linear(64, n_out)
     )
 
 

@@ -56,7 +56,7 @@ from torch import nn
 
 from interpcat.repro import Reproduction, SeedTable
 from interpcat.repro.checks import quiet_library_warnings
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, train_test_splits
 from interpcat.repro.training import accuracy, fit
 
 quiet_library_warnings()
@@ -240,9 +240,7 @@ OTHERS = [
 table = SeedTable()
 changes = {}
 for seed in cfg.seeds:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    train, test = to_split(images[train_idx], labels[train_idx]), to_split(images[test_idx], labels[test_idx])
+    train, test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed=seed)
     torch.manual_seed(seed)
     model = make_cnn()
     fit(model, train, epochs=cfg.epochs, lr=1e-3, batch_size=128, seed=seed, device="cpu", desc=f"seed {seed}")

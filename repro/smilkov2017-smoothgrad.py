@@ -65,7 +65,7 @@ from captum.attr import GuidedBackprop, NoiseTunnel, Saliency
 from torch import nn
 
 from interpcat.repro import Reproduction, SeedTable
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, train_test_splits
 from interpcat.repro.plots import heatmap_grid
 from interpcat.repro.training import accuracy, fit, predict
 
@@ -157,9 +157,7 @@ sweep = {}
 counts = {}
 examples = {}
 for seed in cfg.seeds:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    train, test = to_split(images[train_idx], labels[train_idx]), to_split(images[test_idx], labels[test_idx])
+    train, test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed=seed)
     torch.manual_seed(seed)
     model = make_cnn()
     fit(model, train, epochs=cfg.epochs, lr=2e-3, batch_size=64, seed=seed, device=device, desc=f"seed {seed}")

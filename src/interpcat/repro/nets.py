@@ -49,6 +49,23 @@ class SmallCNN(nn.Module):
         return self.classifier(self.features(x).flatten(1))
 
 
+def mnist_convolutions(channels: tuple[int, ...] = (8, 16), in_channels: int = 1) -> nn.Sequential:
+    """Unpadded 3x3 convolutions, each followed by a ReLU, the first two also by 2x2 max pooling.
+
+    On 28x28 digits ``(8, 16)`` gives a 16x5x5 feature map and ``(8, 16, 16)`` a 16x3x3 one whose cells
+    see 18x18 pixels. The modules form one flat ``nn.Sequential`` (unpack it with ``*`` to extend it
+    without nesting); they are created, and so initialised, in order.
+    """
+    layers: list[nn.Module] = []
+    width = in_channels
+    for i, out in enumerate(channels):
+        layers += [nn.Conv2d(width, out, 3), nn.ReLU()]
+        if i < 2:
+            layers.append(nn.MaxPool2d(2))
+        width = out
+    return nn.Sequential(*layers)
+
+
 def trainable_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     """Layers with parameters, from the output backwards (the order of cascading randomization)."""
     layers = [
