@@ -64,7 +64,7 @@ import torch
 
 from interpcat.methods.clusterability import ncuts_against_shuffles, percentile_below, train_and_prune
 from interpcat.repro import Reproduction
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import Split, mnist_digits, train_test_splits
 from interpcat.repro.seeds import SeedTable
 
 run = Reproduction(paper="filan2020-surprisingly-modular", seed=0)
@@ -120,11 +120,9 @@ shuffles: dict[tuple[int, str], np.ndarray] = {}
 ncuts: dict[tuple[int, str], float] = {}
 
 for seed in cfg.seeds:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    train, test = to_split(images[train_idx], labels[train_idx]), to_split(images[test_idx], labels[test_idx])
-    permuted = torch.randperm(len(train_idx), generator=torch.Generator().manual_seed(1000 + seed))
-    scrambled = to_split(images[train_idx], labels[train_idx][permuted.numpy()])
+    train, test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed)
+    permuted = torch.randperm(len(train), generator=torch.Generator().manual_seed(1000 + seed))
+    scrambled = Split(train.X, train.y[permuted])  # the same digits, their labels permuted
     runs = {
         "pruned": train_and_prune(train, test, seed=seed, **schedule),
         "dropout_pruned": train_and_prune(train, test, seed=seed, dropout=DROPOUT, **schedule),

@@ -54,7 +54,7 @@ import numpy as np
 
 from interpcat.methods.clusterability import ncuts_against_shuffles, percentile_below, train_and_prune
 from interpcat.repro import Reproduction
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, train_test_splits
 from interpcat.repro.seeds import SeedTable
 
 run = Reproduction(paper="filan2021-clusterability", seed=0)
@@ -87,9 +87,7 @@ shuffles: dict[int, np.ndarray] = {}
 ncuts: dict[tuple[int, str], float] = {}
 
 for seed in cfg.seeds:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    train, test = to_split(images[train_idx], labels[train_idx]), to_split(images[test_idx], labels[test_idx])
+    train, test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed)
     net = train_and_prune(train, test, seed=seed, epochs=cfg.epochs, prune_epochs=0, prune_every=1, device=run.device)
     cuts, shuf = ncuts_against_shuffles(
         {"dense": net.dense, "init": net.init},
