@@ -76,7 +76,7 @@ from interpcat.methods.modularity import (
     weight_partition,
 )
 from interpcat.repro import Reproduction
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, train_test_splits
 from interpcat.repro.seeds import SeedTable
 from interpcat.repro.training import accuracy, fit, predict
 
@@ -139,9 +139,7 @@ def log10_fisher(percentiles):
 table = SeedTable(unit="network")
 examples = {}
 for seed in cfg.seeds:
-    n = cfg.n_train + cfg.n_test
-    tr, te = split_indices(mnist.labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
-    train, test = to_split(mnist.images[tr], mnist.labels[tr]), to_split(mnist.images[te], mnist.labels[te])
+    train, test = train_test_splits(mnist.images, mnist.labels, cfg.n_train, cfg.n_test, seed)
     torch.manual_seed(seed)
     model = make_mlp()
     fit(model, train, epochs=cfg.epochs, lr=LR, batch_size=BATCH, seed=seed, desc=f"MLP seed {seed}")
