@@ -66,6 +66,7 @@ from interpcat.methods.saliency_guided import saliency_guided_loss, uniform_like
 from interpcat.metrics import gini, normalized_auc
 from interpcat.repro import Reproduction, by_unit
 from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.nets import mnist_convolutions
 from interpcat.repro.plots import heatmap_grid, line_plot
 from interpcat.repro.training import accuracy, fit
 
@@ -96,9 +97,7 @@ class DigitCNN(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2)
-        )
+        self.features = mnist_convolutions((8, 16))
         self.classifier = nn.Sequential(nn.Linear(16 * 5 * 5, 64), nn.ReLU(), nn.Linear(64, 10))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
