@@ -76,7 +76,7 @@ from torch import nn
 
 from interpcat.methods.rrr import log_prob_input_gradients, masked_share, rrr_extra_loss, unit_pixel_weight
 from interpcat.repro import Reproduction, SeedTable
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, to_split, train_test_splits
 from interpcat.repro.plots import heatmap_grid
 from interpcat.repro.training import accuracy, fit, predict
 from interpcat.tasks.decoys import add_decoy_mnist_swatches
@@ -112,27 +112,26 @@ images, labels = mnist.images, mnist.labels
 
 
 def make_data(seed: int) -> dict:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
+    clean_train, clean_test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed)
+    digits_te, y_tr, y_te = clean_test.X.numpy(), clean_train.y.numpy(), clean_test.y.numpy()
     rng = np.random.default_rng(1000 + seed)
-    x_tr, m_tr = add_decoy_mnist_swatches(images[train_idx], labels[train_idx], rng)
-    y_te = labels[test_idx]
-    random_shades = rng.integers(0, 10, size=len(test_idx))  # as the paper: any digit, the label included
-    x_te, m_te = add_decoy_mnist_swatches(images[test_idx], y_te, rng, shade_labels=random_shades)
+    x_tr, m_tr = add_decoy_mnist_swatches(clean_train.X.numpy(), y_tr, rng)
+    random_shades = rng.integers(0, 10, size=len(y_te))  # as the paper: any digit, the label included
+    x_te, m_te = add_decoy_mnist_swatches(digits_te, y_te, rng, shade_labels=random_shades)
     # matched and swapped swatches: two generators with one seed draw the same corners
     swapped_shades = (y_te + np.random.default_rng(3000 + seed).integers(1, 10, size=len(y_te))) % 10
-    x_ma, m_ma = add_decoy_mnist_swatches(images[test_idx], y_te, np.random.default_rng(2000 + seed))
+    x_ma, m_ma = add_decoy_mnist_swatches(digits_te, y_te, np.random.default_rng(2000 + seed))
     x_sw, m_sw = add_decoy_mnist_swatches(
-        images[test_idx], y_te, np.random.default_rng(2000 + seed), shade_labels=swapped_shades
+        digits_te, y_te, np.random.default_rng(2000 + seed), shade_labels=swapped_shades
     )
     assert np.array_equal(m_ma, m_sw)
     return dict(
-        train=to_split(x_tr, labels[train_idx], m_tr),
+        train=to_split(x_tr, y_tr, m_tr),
         test=to_split(x_te, y_te, m_te),
         matched=to_split(x_ma, y_te, m_ma),
         swapped=to_split(x_sw, y_te, m_sw),
-        clean_train=to_split(images[train_idx], labels[train_idx]),
-        clean_test=to_split(images[test_idx], y_te),
+        clean_train=clean_train,
+        clean_test=clean_test,
         shade_matches=float(np.mean(random_shades == y_te)),
     )
 
