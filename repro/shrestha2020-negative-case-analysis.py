@@ -70,7 +70,7 @@ from torch import nn
 
 from interpcat.methods.rrr import rrr_extra_loss, unit_pixel_weight
 from interpcat.repro import Reproduction, SeedTable
-from interpcat.repro.data import mnist_digits, split_indices, to_split
+from interpcat.repro.data import mnist_digits, to_split, train_test_splits
 from interpcat.repro.training import accuracy, fit
 from interpcat.tasks.decoys import add_decoy_mnist_swatches
 
@@ -103,14 +103,14 @@ def random_masks(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def make_data(seed: int) -> dict:
-    n = cfg.n_train + cfg.n_test
-    train_idx, test_idx = split_indices(labels, (cfg.n_train / n, cfg.n_test / n), seed=seed, n=n)
+    clean_train, clean_test = train_test_splits(images, labels, cfg.n_train, cfg.n_test, seed)
+    y_tr, y_te = clean_train.y.numpy(), clean_test.y.numpy()
     rng = np.random.default_rng(1000 + seed)
-    x_tr, m_tr = add_decoy_mnist_swatches(images[train_idx], labels[train_idx], rng)
-    shades = rng.integers(0, 10, size=len(test_idx))
-    x_te, m_te = add_decoy_mnist_swatches(images[test_idx], labels[test_idx], rng, shade_labels=shades)
-    masks = dict(none=None, true=m_tr, random=random_masks(len(train_idx), rng), inverted=1.0 - m_tr)
-    return dict(x_tr=x_tr, y_tr=labels[train_idx], masks=masks, test=to_split(x_te, labels[test_idx], m_te))
+    x_tr, m_tr = add_decoy_mnist_swatches(clean_train.X.numpy(), y_tr, rng)
+    shades = rng.integers(0, 10, size=len(y_te))
+    x_te, m_te = add_decoy_mnist_swatches(clean_test.X.numpy(), y_te, rng, shade_labels=shades)
+    masks = dict(none=None, true=m_tr, random=random_masks(len(y_tr), rng), inverted=1.0 - m_tr)
+    return dict(x_tr=x_tr, y_tr=y_tr, masks=masks, test=to_split(x_te, y_te, m_te))
 
 
 def train(data: dict, condition: str, seed: int) -> nn.Module:
